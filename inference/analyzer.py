@@ -1,0 +1,124 @@
+"""The Analyzer: split an article into sentences, label topic and stance, gather evidence per target."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from inference.inputs import InputError
+from inference.results import ArticleAnalysis, Evidence, SentenceResult, StancePrediction, TargetSummary
+from models.article import Article, Sentence
+from models.labeler import SentenceLabeler
+from models.segmentation import SegmentationError, SentenceSplitter
+
+EVIDENCE_PER_SIDE = 3
+Summarizer = Callable[[Article, list[Sentence]], str]
+
+
+class NoTargetError(ValueError):
+    """No target was given and the article has no headline to use instead."""
+
+
+class Analyzer:
+    """Labels every sentence of an article with a topic and a stance toward each target."""
+
+    def __init__(self, labeler: SentenceLabeler, splitter: SentenceSplitter | None = None,
+                 summarizer: Summarizer | None = None, batch_size: int = 64):
+        self.labeler, self.splitter, self.summarizer = labeler, splitter or SentenceSplitter(), summarizer
+        self.batch_size = batch_size
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path, batch_size: int = 64, **kwargs) -> Analyzer:
+        return cls(SentenceLabeler.from_pretrained(path), batch_size=batch_size, **kwargs)
+
+    def analyze(self, text_or_article: str | Article, targets: list[str] | None = None, title: str | None = None) -> ArticleAnalysis:
+        """Analyze one article (or raw text). Targets default to the article's own, then to its headline."""
+        article = text_or_article if isinstance(text_or_article, Article) else Article(id="text", text=text_or_article, title=title)
+        return self.analyze_many([article], targets)[0]
+
+    def analyze_many(self, articles: list[Article], targets: list[str] | None = None) -> list[ArticleAnalysis]:
+        """Analyze several articles in shared batches; raises on the first that cannot be analyzed."""
+        return self._analyze_prepared([self._prepare(a, targets) for a in articles])
+
+    def iter_analyze(self, articles: Iterable[Article], targets: list[str] | None = None,
+                     chunk_size: int = 16) -> Iterator[ArticleAnalysis | InputError]:
+        """Analyses in input order; an article that cannot be analyzed yields an InputError (where = its id) instead."""
+        chunk: list[Article] = []
+        for article in articles:
+            chunk.append(article)
+            if len(chunk) == chunk_size:
+                yield from self._analyze_chunk(chunk, targets)
+                chunk = []
+        if chunk:
+            yield from self._analyze_chunk(chunk, targets)
+
+    def _prepare(self, article: Article, targets: list[str] | None) -> tuple[Article, list[Sentence], list[str]]:
+        sentences = article.sentences or self.splitter.split(article.text)
+        if not sentences:
+            raise SegmentationError("no sentences found in the text")
+        chosen = list(dict.fromkeys(targets or article.targets or ([article.title] if article.title else [])))
+        if not chosen:
+            raise NoTargetError("no target given and the article has no headline: pass --target")
+        return article, sentences, chosen
+
+    def _analyze_chunk(self, articles: list[Article], targets: list[str] | None) -> Iterator[ArticleAnalysis | InputError]:
+        prepared: list[tuple[Article, list[Sentence], list[str]] | InputError] = []
+        for article in articles:
+            try:
+                prepared.append(self._prepare(article, targets))
+            except (SegmentationError, NoTargetError) as err:
+                prepared.append(InputError(article.id, str(err)))
+        results = iter(self._analyze_prepared([p for p in prepared if not isinstance(p, InputError)]))
+        for item in prepared:
+            yield item if isinstance(item, InputError) else next(results)
+
+    def _analyze_prepared(self, prepared: list[tuple[Article, list[Sentence], list[str]]]) -> list[ArticleAnalysis]:
+        """One batched pass of the labeler over every sentence and (target, sentence) pair of the articles."""
+        texts = [s.text for _, sents, _ in prepared for s in sents]
+        titles = [a.title or "" for a, sents, _ in prepared for _ in sents]
+        pair_targets = [t for _, sents, tgts in prepared for t in tgts for _ in sents]
+        pair_texts = [s.text for _, sents, tgts in prepared for _ in tgts for s in sents]
+        topic_probs = self.labeler.predict_topics(texts, titles, batch_size=self.batch_size)
+        stance_probs = self.labeler.predict_stances(pair_targets, pair_texts, batch_size=self.batch_size)
+        out, t_off, s_off = [], 0, 0
+        for article, sentences, tgts in prepared:
+            n = len(sentences)
+            stance_rows = stance_probs[s_off:s_off + n * len(tgts)].reshape(len(tgts), n, -1)
+            out.append(self._build(article, sentences, tgts, topic_probs[t_off:t_off + n], stance_rows))
+            t_off += n
+            s_off += n * len(tgts)
+        return out
+
+    def _build(self, article: Article, sentences: list[Sentence], targets: list[str],
+               topic_probs: np.ndarray, stance_probs: np.ndarray) -> ArticleAnalysis:
+        schema = self.labeler.schema
+        topics, stances = schema.topic_labels, list(schema.stances)
+        results = []
+        for i, sent in enumerate(sentences):
+            stance = {
+                t: StancePrediction(stances[int(stance_probs[k, i].argmax())], _scores(stances, stance_probs[k, i]))
+                for k, t in enumerate(targets)
+            }
+            results.append(SentenceResult(i, sent.start, sent.end, sent.text, topics[int(topic_probs[i].argmax())],
+                                          _scores(topics, topic_probs[i]), stance))
+        by_target = {t: _target_summary(t, results) for t in targets}
+        summary = self.summarizer(article, sentences) if self.summarizer else ""
+        return ArticleAnalysis(article.id, article.title, targets, results, by_target, summary, article)
+
+
+def _scores(labels: list[str], row: np.ndarray) -> dict[str, float]:
+    return {label: round(float(p), 4) for label, p in zip(labels, row)}
+
+
+def _target_summary(target: str, sentences: list[SentenceResult]) -> TargetSummary:
+    counts = {"favor": 0, "against": 0, "none": 0}
+    sides: dict[str, list[Evidence]] = {"favor": [], "against": []}
+    for s in sentences:
+        pred = s.stance[target]
+        counts[pred.label] += 1
+        if pred.label in sides:
+            sides[pred.label].append(Evidence(s.index, s.text, pred.scores[pred.label]))
+    top = {side: sorted(ev, key=lambda e: -e.score)[:EVIDENCE_PER_SIDE] for side, ev in sides.items()}
+    return TargetSummary(target, counts, top["favor"], top["against"])

@@ -1,0 +1,107 @@
+"""Reading what `analyze` is given: JSONL articles, .txt files, folders of them, or stdin."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.article import Article, ArticleFormatError
+from models.articles_io import decode_text, iter_article_records
+
+MAX_ARTICLE_CHARS = 200_000
+TEXT_SUFFIXES = (".txt", ".text", ".md")
+JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson")
+
+
+@dataclass
+class InputError:
+    """An input that could not be read; `where` names the file (and line)."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def article_from_text(text: str, article_id: str) -> Article:
+    """A plain-text article: the first line is the headline when a blank line follows it."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    title = None
+    if len(lines) > 2 and lines[0].strip() and not lines[1].strip():
+        title = lines[0].strip()
+        body = "\n".join(lines[2:])
+        text = body.lstrip("\n")
+    return Article(id=article_id, text=text, title=title)
+
+
+def _check_article(article: Article, where: str) -> InputError | None:
+    if not article.text.strip():
+        return InputError(where, "empty input: no text to analyze")
+    if len(article.text) > MAX_ARTICLE_CHARS:
+        return InputError(where, f"article is too long ({len(article.text):,} characters; the limit is {MAX_ARTICLE_CHARS:,}): split it into parts")
+    return None
+
+
+Sourced = tuple[str, "Article | InputError"]
+
+
+def _read_text_input(data: bytes, where: str, article_id: str) -> Iterator[Sourced]:
+    try:
+        text = decode_text(data, where)
+    except ArticleFormatError as err:
+        yield where, InputError(where, err.problem)
+        return
+    if where.endswith(JSONL_SUFFIXES) or (where == "<stdin>" and text.lstrip().startswith("{")):
+        records = list(iter_article_records(text, where))
+        if not records:
+            yield where, InputError(where, "empty input: no articles in the file")
+        for rec in records:
+            if isinstance(rec, ArticleFormatError):
+                yield rec.where, InputError(rec.where, rec.detail)
+            else:
+                located = f"{where} (article {rec.id})"
+                yield located, _check_article(rec, located) or rec
+        return
+    article = article_from_text(text, article_id)
+    yield where, _check_article(article, where) or article
+
+
+def _file_id(path: Path) -> str:
+    return re.sub(r"[^\w.-]+", "_", path.stem) or hashlib.sha1(str(path).encode()).hexdigest()[:12]
+
+
+def read_inputs(inputs: list[str]) -> Iterator[Sourced]:
+    """(where it came from, the article or an InputError in its place) for every input; '-' reads stdin."""
+    for name in inputs:
+        if name == "-":
+            yield from _read_text_input(sys.stdin.buffer.read(), "<stdin>", "stdin")
+            continue
+        path = Path(name)
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES)
+            if not files:
+                yield str(path), InputError(str(path), f"folder holds no {'/'.join(TEXT_SUFFIXES + JSONL_SUFFIXES)} files")
+            for file in files:
+                yield from _read_file(file)
+        elif path.exists():
+            yield from _read_file(path)
+        else:
+            yield str(path), InputError(str(path), "no such file or folder")
+
+
+def _read_file(path: Path) -> Iterator[Sourced]:
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        yield str(path), InputError(str(path), f"cannot be read: {err.strerror}")
+        return
+    if not data.strip():
+        yield str(path), InputError(str(path), "empty input: the file is empty")
+        return
+    yield from _read_text_input(data, str(path), _file_id(path))

