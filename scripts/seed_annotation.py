@@ -67,6 +67,18 @@ def apply_labels(article: Article, ann: dict, where: str) -> Article:
         raise ArticleFormatError(err.problem, path=where, field=err.field) from None
 
 
+def apply_decisions(ann: dict, decisions: list[dict]) -> None:
+    """Overwrite an annotation's labels with the reconciled final labels that concern its article."""
+    for d in decisions:
+        if d["id"] != ann.get("id"):
+            continue
+        label = ann["labels"][d["sentence"]]
+        if d["field"] == "topic":
+            label["topic"] = d["final"]
+        else:
+            label["stance"][d["field"]] = d["final"]
+
+
 def read_annotations(path: Path) -> list[dict]:
     out = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -91,15 +103,18 @@ def main() -> None:
     m.add_argument("--articles", type=Path, required=True, nargs="+")
     m.add_argument("--labels", type=Path, required=True, nargs="+")
     m.add_argument("--out", type=Path, required=True)
+    m.add_argument("--reconcile", type=Path, help="reconciliation.json: final labels for disagreements of the double pass")
     args = parser.parse_args()
     if args.cmd == "prepare":
         prepare([i.strip() for i in args.ids_file.read_text().splitlines() if i.strip()], args.out)
         return
     articles = {a.id: a for path in ([args.articles] if args.cmd == "check" else args.articles) for a in load_articles(path)}
     label_files = [args.labels] if args.cmd == "check" else args.labels
+    decisions = json.loads(args.reconcile.read_text(encoding="utf-8")) if getattr(args, "reconcile", None) else []
     done, errors = [], []
     for path in label_files:
         for n, ann in enumerate(read_annotations(path), 1):
+            apply_decisions(ann, decisions)
             where = f"{path}:{n}"
             if ann.get("id") not in articles:
                 errors.append(f"{where}: unknown article id {ann.get('id')!r}")
