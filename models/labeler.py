@@ -16,6 +16,7 @@ from models.schema import SCHEMA_FILE, LabelSchema
 CONFIG_FILE = "labeler_config.json"
 HEADS_FILE = "heads.safetensors"
 ENCODER_DIR = "encoder"
+ENCODER_DELTA_FILE = "encoder_delta.safetensors"
 DEFAULT_BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 FORMAT_VERSION = 1
 
@@ -51,11 +52,16 @@ class LabelerConfig:
     max_length: int = 128
     topic_context: str = "none"  # "none" or "title": the headline paired with the sentence for topic
     dropout: float = 0.1
+    # "full": the whole encoder is saved; "delta": only the weights training changed, in float16,
+    # applied over `base_model` at load time (the base encoder then comes from its own package).
+    encoder_weights: str = "full"
     schema: LabelSchema = field(default_factory=LabelSchema)
 
     def __post_init__(self) -> None:
         if self.topic_context not in ("none", "title"):
             raise ValueError(f"topic_context must be 'none' or 'title', got {self.topic_context!r}")
+        if self.encoder_weights not in ("full", "delta"):
+            raise ValueError(f"encoder_weights must be 'full' or 'delta', got {self.encoder_weights!r}")
         if not 8 <= self.max_length <= 512:
             raise ValueError(f"max_length must be in 8..512, got {self.max_length}")
 
@@ -66,7 +72,7 @@ class LabelerConfig:
 
     @classmethod
     def from_dict(cls, data: dict, schema: LabelSchema) -> LabelerConfig:
-        known = {k: data[k] for k in ("base_model", "max_length", "topic_context", "dropout") if k in data}
+        known = {k: data[k] for k in ("base_model", "max_length", "topic_context", "dropout", "encoder_weights") if k in data}
         return cls(schema=schema, **known)
 
 
@@ -83,6 +89,22 @@ class SentenceLabeler(nn.Module):
     @property
     def schema(self) -> LabelSchema:
         return self.config.schema
+
+    def extend_schema(self, schema: LabelSchema) -> None:
+        """Widen the topic head for a schema that adds labels; the known labels keep their weights."""
+        old = self.schema.topic_labels
+        if schema.topic_labels[: len(old)] != old:
+            raise ValueError("the new schema must keep the old topic labels, in order, and add to the end")
+        if len(schema.topics) == len(old):
+            self.config.schema = schema
+            return
+        linear: nn.Linear = self.topic_head[1]
+        wider = nn.Linear(linear.in_features, len(schema.topics))
+        with torch.no_grad():
+            wider.weight[: len(old)] = linear.weight
+            wider.bias[: len(old)] = linear.bias
+        self.topic_head[1] = wider
+        self.config.schema = schema
 
     @classmethod
     def from_base(cls, base_model: str = DEFAULT_BASE_MODEL, schema: LabelSchema | None = None, **config_kwargs) -> SentenceLabeler:
@@ -109,10 +131,18 @@ class SentenceLabeler(nn.Module):
             schema = LabelSchema.load(directory)
             config = LabelerConfig.from_dict(json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8")), schema)
             encoder_dir = directory / ENCODER_DIR
-            model = cls(AutoModel.from_pretrained(encoder_dir), AutoTokenizer.from_pretrained(encoder_dir), config)
-            missing, unexpected = model.load_state_dict(
-                {k: v for k, v in load_file(directory / HEADS_FILE).items()}, strict=False
-            )
+            if config.encoder_weights == "delta":
+                encoder = AutoModel.from_pretrained(resolve_base_model(config.base_model))
+                delta = load_file(directory / ENCODER_DELTA_FILE)
+                own = encoder.state_dict()
+                bad = [k for k in delta if k not in own or own[k].shape != delta[k].shape]
+                if bad:
+                    raise ValueError(f"encoder delta does not fit base model {config.base_model!r} ({bad[0]})")
+                encoder.load_state_dict({k: v.to(own[k].dtype) for k, v in delta.items()}, strict=False)
+            else:
+                encoder = AutoModel.from_pretrained(encoder_dir)
+            model = cls(encoder, AutoTokenizer.from_pretrained(encoder_dir), config)
+            missing, unexpected = model.load_state_dict(load_file(directory / HEADS_FILE), strict=False)
             head_missing = [k for k in missing if not k.startswith("encoder.")]
             if head_missing or unexpected:
                 raise ValueError(f"head weights do not match the schema (missing {head_missing}, unexpected {unexpected})")
@@ -124,18 +154,29 @@ class SentenceLabeler(nn.Module):
         model.eval()
         return model
 
-    def save_pretrained(self, directory: str | Path) -> Path:
+    def save_pretrained(self, directory: str | Path, changed: set[str] | None = None) -> Path:
+        """Save config, schema, tokenizer, heads and the encoder: whole, or (config.encoder_weights ==
+        "delta") only the encoder parameters named in `changed` (default: those that require grad), in float16."""
         from safetensors.torch import save_file
 
         _quiet_transformers()
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        self.encoder.save_pretrained(directory / ENCODER_DIR)
+        if self.config.encoder_weights == "delta":
+            names = changed if changed is not None else {n for n, p in self.encoder.named_parameters() if p.requires_grad}
+            delta = {n: p.detach().to(torch.float16).contiguous() for n, p in self.encoder.state_dict().items() if n in names}
+            save_file(delta, directory / ENCODER_DELTA_FILE)
+            self.encoder.config.save_pretrained(directory / ENCODER_DIR)
+        else:
+            self.encoder.save_pretrained(directory / ENCODER_DIR)
         self.tokenizer.save_pretrained(directory / ENCODER_DIR)
         heads = {k: v.detach().contiguous() for k, v in self.state_dict().items() if not k.startswith("encoder.")}
         save_file(heads, directory / HEADS_FILE)
         self.schema.save(directory)
         (directory / CONFIG_FILE).write_text(json.dumps(self.config.to_dict(), indent=2) + "\n", encoding="utf-8")
+        for path in directory.rglob("*"):  # safetensors writes private files; a model directory is for sharing
+            if path.is_file():
+                path.chmod(0o644)
         return directory
 
     def pooled(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, **extra) -> torch.Tensor:

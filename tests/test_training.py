@@ -1,0 +1,89 @@
+import json
+
+import pytest
+
+from conftest import tiny_labeler
+from models.articles_io import load_articles, save_articles
+from models.labeler import SentenceLabeler
+from training.arguments import ConfigError, TrainingArguments, apply_overrides, load_arguments
+from training.examples import article_examples, seed_articles
+
+NO_PUBLIC = {"stance_sources": {k: 0 for k in ("emergent", "perspectrum", "ibm_claim_stance", "vast", "basil", "fnc1")},
+             "topic_sources": {"bbc_topics": 0, "babe_topics": 0}}
+
+
+@pytest.fixture(scope="module")
+def tiny_base(tmp_path_factory):
+    path = tmp_path_factory.mktemp("tiny-base")
+    model = tiny_labeler()
+    model.encoder.save_pretrained(path)
+    model.tokenizer.save_pretrained(path)
+    return path
+
+
+def test_arguments_are_validated_eagerly(tmp_path):
+    with pytest.raises(ConfigError, match="epochs"):
+        TrainingArguments(epochs=0)
+    with pytest.raises(ConfigError, match="stance_sources.twitter: unknown source"):
+        TrainingArguments(stance_sources={"twitter": 10})
+    with pytest.raises(ConfigError, match="init_from"):
+        TrainingArguments(init_from=str(tmp_path / "missing"))
+    with pytest.raises(ConfigError, match="delta"):
+        TrainingArguments(freeze_embeddings=False)
+
+
+def test_yaml_config_with_dotted_overrides(tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text("epochs: 2\nstance_sources:\n  fnc1: 10\n")
+    args = load_arguments(config, {"stance_sources.vast": "0", "learning_rate": "1e-4"})
+    assert args.epochs == 2 and args.learning_rate == 1e-4
+    assert args.stance_sources["fnc1"] == 10 and args.stance_sources["vast"] == 0 and args.stance_sources["emergent"] == 1600
+    with pytest.raises(ConfigError, match="unknown setting"):
+        apply_overrides({}, {"epochz": "3"})
+    config.write_text("- a list\n")
+    with pytest.raises(ConfigError, match="mapping"):
+        load_arguments(config)
+
+
+def test_default_config_file_loads():
+    from conftest import REPO
+
+    args = load_arguments(REPO / "training" / "configs" / "default.yaml")
+    assert args.encoder_weights == "delta" and args.base_model.endswith("all-MiniLM-L6-v2")
+
+
+def test_seed_examples_never_read_test():
+    args = TrainingArguments()
+    with pytest.raises(ValueError, match="never|train and dev"):
+        seed_articles(args, "test")
+    test_ids = set(json.loads(open(args.splits_path).read())["test"])
+    assert not test_ids & {a.id for a in seed_articles(args, "train")}
+    examples = article_examples(seed_articles(args, "train"), "seeds")
+    assert {e.task for e in examples} == {"topic", "stance"} and all(e.second for e in examples if e.task == "stance")
+
+
+def test_train_then_retrain_with_a_new_topic(tiny_base, tmp_path):
+    from training.run import RECORD_FILE, run_training
+
+    common = dict(base_model=str(tiny_base), epochs=0.3, eval_steps=10, seed_repeats=1, max_length=48, batch_size=32, **NO_PUBLIC)
+    first = run_training(TrainingArguments(output_dir=str(tmp_path / "m1"), **common), progress=False)
+    model = SentenceLabeler.from_pretrained(first)
+    assert model.config.encoder_weights == "delta"
+    card = (first / "README.md").read_text()
+    assert "stance macro-F1" in card and "seed test" in card and "stance/seeds" in card
+    record = json.loads((first / RECORD_FILE).read_text())
+    assert record["history"] and record["best"]["step"] >= 10
+
+    new = tmp_path / "new.jsonl"
+    article = load_articles(TrainingArguments().seeds_path)[0]
+    article.sentences[0].topic = None
+    data = article.to_dict()
+    data["sentences"][0]["topic"] = "sport_results"
+    new.write_text(json.dumps(data) + "\n")
+    second = run_training(TrainingArguments(output_dir=str(tmp_path / "m2"), init_from=str(first), extra_data=[str(new)],
+                                            replay_examples=200, **common), progress=False)
+    retrained = SentenceLabeler.from_pretrained(second)
+    assert retrained.schema.topic_labels[-1] == "sport_results" and len(retrained.schema.topics) == 13
+    assert "before retraining" in (second / "README.md").read_text()
+    sources = json.loads((second / RECORD_FILE).read_text())["examples"]
+    assert any(k.startswith("topic/data:new.jsonl") for k in sources)

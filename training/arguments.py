@@ -1,0 +1,149 @@
+"""Training arguments: one dataclass, validated when it is built, loaded from YAML with dotted overrides."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from models.labeler import DEFAULT_BASE_MODEL
+
+REPO = Path(__file__).resolve().parents[1]
+STANCE_SOURCES = ("seeds", "emergent", "perspectrum", "ibm_claim_stance", "vast", "basil", "fnc1")
+TOPIC_SOURCES = ("seeds", "bbc_topics", "babe_topics")
+
+
+class ConfigError(ValueError):
+    """A training configuration that cannot be used; names the field."""
+
+
+@dataclass
+class TrainingArguments:
+    """Everything a training run depends on. Example counts of -1 mean 'all'; 0 leaves a source out."""
+
+    output_dir: str = "runs/labeler"
+    base_model: str = DEFAULT_BASE_MODEL
+    init_from: str | None = None  # an existing model directory to continue from (retraining)
+    seeds_path: str = str(REPO / "seeds" / "articles.jsonl")
+    splits_path: str = str(REPO / "seeds" / "splits.json")
+    data_dir: str = str(REPO.parent / "shared" / "data")
+    extra_data: list[str] = field(default_factory=list)  # labeled article JSONL files (--data)
+    stance_sources: dict[str, int] = field(default_factory=lambda: {
+        "seeds": -1, "emergent": 1600, "perspectrum": 2500, "ibm_claim_stance": 1200, "vast": 800, "basil": 1200, "fnc1": 1200})
+    topic_sources: dict[str, int] = field(default_factory=lambda: {"seeds": -1, "bbc_topics": 1200, "babe_topics": 1200})
+    seed_repeats: int = 3  # the seed corpus is small and closest to use: repeat it in each epoch
+    extra_repeats: int = 3  # the same for --data articles
+    replay_examples: int = 3000  # with init_from: how many of the original examples are mixed in
+    epochs: float = 3.0
+    batch_size: int = 32
+    learning_rate: float = 5e-5
+    head_learning_rate: float = 1e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    max_length: int = 128
+    topic_context: str = "none"
+    freeze_embeddings: bool = True
+    encoder_weights: str = "delta"
+    class_weighting: bool = True
+    eval_steps: int = 150
+    early_stopping_patience: int = 4
+    seed: int = 13
+    threads: int = 2
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value, kind = getattr(self, f.name), f.type
+            if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
+                setattr(self, f.name, float(value))
+            elif kind in ("int", "float", "bool", "str") and not isinstance(getattr(self, f.name), eval(kind)):
+                raise ConfigError(f"{f.name}: must be {kind} (got {value!r})")
+        checks = [
+            ("epochs", self.epochs > 0, "must be > 0"),
+            ("batch_size", 1 <= self.batch_size <= 1024, "must be in 1..1024"),
+            ("learning_rate", 0 < self.learning_rate < 1, "must be in (0, 1)"),
+            ("head_learning_rate", 0 < self.head_learning_rate < 1, "must be in (0, 1)"),
+            ("warmup_ratio", 0 <= self.warmup_ratio < 1, "must be in [0, 1)"),
+            ("max_length", 16 <= self.max_length <= 512, "must be in 16..512"),
+            ("topic_context", self.topic_context in ("none", "title"), "must be 'none' or 'title'"),
+            ("encoder_weights", self.encoder_weights in ("full", "delta"), "must be 'full' or 'delta'"),
+            ("eval_steps", self.eval_steps >= 1, "must be >= 1"),
+            ("early_stopping_patience", self.early_stopping_patience >= 1, "must be >= 1"),
+            ("seed_repeats", self.seed_repeats >= 0, "must be >= 0"),
+            ("replay_examples", self.replay_examples >= 0, "must be >= 0"),
+        ]
+        for name, ok, message in checks:
+            if not ok:
+                raise ConfigError(f"{name}: {message} (got {getattr(self, name)!r})")
+        for attr, known in (("stance_sources", STANCE_SOURCES), ("topic_sources", TOPIC_SOURCES)):
+            for name, count in getattr(self, attr).items():
+                if name not in known:
+                    raise ConfigError(f"{attr}.{name}: unknown source (known: {', '.join(known)})")
+                if not isinstance(count, int) or count < -1:
+                    raise ConfigError(f"{attr}.{name}: must be an integer >= -1 (got {count!r})")
+        if self.encoder_weights == "delta" and not self.freeze_embeddings:
+            raise ConfigError("encoder_weights: 'delta' needs freeze_embeddings: true (the embeddings come from the base)")
+        if self.init_from is not None and not Path(self.init_from).is_dir():
+            raise ConfigError(f"init_from: model directory {self.init_from} does not exist")
+        for path in self.extra_data:
+            if not Path(path).is_file():
+                raise ConfigError(f"extra_data: {path} does not exist")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _parse_value(text: str) -> Any:
+    value = yaml.safe_load(text) if text != "" else ""
+    if isinstance(value, str):  # YAML 1.1 reads "1e-4" as a string
+        for cast in (int, float):
+            try:
+                return cast(value)
+            except ValueError:
+                pass
+    return value
+
+
+def apply_overrides(data: dict[str, Any], overrides: dict[str, str]) -> dict[str, Any]:
+    """Set dotted keys ('stance_sources.fnc1' = '0') in a nested dict; values are parsed as YAML scalars."""
+    fields = {f.name for f in dataclasses.fields(TrainingArguments)}
+    for dotted, raw in overrides.items():
+        keys = dotted.split(".")
+        if keys[0] not in fields:
+            raise ConfigError(f"{dotted}: unknown setting (known: {', '.join(sorted(fields))})")
+        node = data
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"{dotted}: {key} is not a section")
+        node[keys[-1]] = _parse_value(raw)
+    return data
+
+
+def load_arguments(config: Path | None, overrides: dict[str, str] | None = None) -> TrainingArguments:
+    """Arguments from a YAML file (may be None for the defaults) plus dotted overrides."""
+    data: dict[str, Any] = {}
+    if config is not None:
+        try:
+            data = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
+        except OSError as err:
+            raise ConfigError(f"{config}: cannot be read ({err.strerror})") from None
+        except yaml.YAMLError as err:
+            raise ConfigError(f"{config}: bad YAML ({err})") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{config}: must be a mapping of settings")
+    data = apply_overrides(data, overrides or {})
+    fields = {f.name for f in dataclasses.fields(TrainingArguments)}
+    unknown = set(data) - fields
+    if unknown:
+        raise ConfigError(f"{config}: unknown setting(s) {', '.join(sorted(unknown))}")
+    defaults = TrainingArguments.__dataclass_fields__
+    for key in ("stance_sources", "topic_sources"):  # a partial mapping only changes the sources it names
+        if key in data:
+            data[key] = {**defaults[key].default_factory(), **(data[key] or {})}
+    try:
+        return TrainingArguments(**data)
+    except TypeError as err:
+        raise ConfigError(str(err)) from None

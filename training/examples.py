@@ -1,0 +1,120 @@
+"""The training mixture: seed-corpus and public-corpus examples for the topic and the stance head."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.article import Article
+from models.articles_io import load_articles
+from models.schema import LabelSchema
+from training.arguments import TrainingArguments
+
+
+@dataclass(frozen=True)
+class Example:
+    """One input of one head: (sentence[, title]) for topic, (target, sentence) for stance."""
+
+    task: str
+    first: str
+    second: str | None
+    label: str
+    source: str
+
+
+def load_split_ids(path: str | Path) -> dict[str, set[str]]:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {k: set(data[k]) for k in ("train", "dev", "test")}
+
+
+def seed_articles(args: TrainingArguments, split: str, schema: LabelSchema | None = None) -> list[Article]:
+    """The seed corpus articles of one split (train and dev only: test is never read for training)."""
+    if split not in ("train", "dev"):
+        raise ValueError("training reads the seed corpus train and dev splits only")
+    ids = load_split_ids(args.splits_path)[split]
+    return [a for a in load_articles(args.seeds_path, schema) if a.id in ids]
+
+
+def article_examples(articles: list[Article], source: str, topic_context: str = "none") -> list[Example]:
+    """Topic and stance examples from annotated articles (unlabeled sentences are skipped)."""
+    out: list[Example] = []
+    for a in articles:
+        for s in a.sentences:
+            if s.topic is not None:
+                out.append(Example("topic", s.text, a.title if topic_context == "title" else None, s.topic, source))
+            out.extend(Example("stance", target, s.text, label, source) for target, label in s.stance.items())
+    return out
+
+
+def _stratified_sample(items: list, key, count: int, rng: random.Random) -> list:
+    """Up to `count` items, spread over labels as evenly as the data allows (-1: all)."""
+    if count == -1 or count >= len(items):
+        return list(items)
+    by_label: dict[str, list] = defaultdict(list)
+    for item in items:
+        by_label[key(item)].append(item)
+    for group in by_label.values():
+        rng.shuffle(group)
+    chosen: list = []
+    labels = sorted(by_label)
+    while len(chosen) < count and labels:
+        share = max(1, (count - len(chosen)) // len(labels))
+        for label in list(labels):
+            take, by_label[label] = by_label[label][:share], by_label[label][share:]
+            chosen.extend(take[: count - len(chosen)])
+            if not by_label[label]:
+                labels.remove(label)
+    return chosen
+
+
+def public_examples(args: TrainingArguments, schema: LabelSchema, rng: random.Random) -> list[Example]:
+    """Training-split examples of the public corpora, capped per source as the arguments say."""
+    wanted = [n for n, c in {**args.stance_sources, **args.topic_sources}.items() if n != "seeds" and c != 0]
+    if not wanted:
+        return []
+    from training.corpora import STANCE_CORPORA, TOPIC_CORPORA
+
+    data_dir = Path(args.data_dir)
+    out: list[Example] = []
+    for name, count in args.stance_sources.items():
+        if name == "seeds" or count == 0:
+            continue
+        rows = [r for r in STANCE_CORPORA[name](data_dir) if r.split == "train"]
+        out.extend(Example("stance", r.target, r.text, r.label, name)
+                   for r in _stratified_sample(rows, lambda r: r.label, count, rng))
+    for name, count in args.topic_sources.items():
+        if name == "seeds" or count == 0:
+            continue
+        rows = [r for r in TOPIC_CORPORA[name](data_dir) if r.split == "train" and r.topic in schema.topics]
+        out.extend(Example("topic", r.text, None, r.topic, name)
+                   for r in _stratified_sample(rows, lambda r: r.topic, count, rng))
+    return out
+
+
+def training_examples(args: TrainingArguments, schema: LabelSchema) -> list[Example]:
+    """The whole mixture for one epoch, shuffled with the run's seed."""
+    rng = random.Random(args.seed)
+    seeds = article_examples(seed_articles(args, "train", schema), "seeds", args.topic_context)
+    keep_topic, keep_stance = args.topic_sources.get("seeds", -1) != 0, args.stance_sources.get("seeds", -1) != 0
+    seeds = [e for e in seeds if (e.task == "topic" and keep_topic) or (e.task == "stance" and keep_stance)]
+    original = seeds * args.seed_repeats + public_examples(args, schema, rng)
+    if args.extra_data:
+        extra = [e for path in args.extra_data for e in article_examples(load_articles(path, schema), f"data:{Path(path).name}", args.topic_context)]
+        if args.init_from is not None:  # retraining: new data plus a replay sample of the original mixture
+            original = rng.sample(original, min(args.replay_examples, len(original)))
+        examples = extra * args.extra_repeats + original
+    else:
+        examples = original
+    rng.shuffle(examples)
+    return examples
+
+
+def describe(examples: list[Example]) -> dict[str, dict[str, int]]:
+    """Counts per (task, source) and label, for logs and the model card."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for e in examples:
+        counts[f"{e.task}/{e.source}"][e.label] += 1
+    return {k: dict(sorted(v.items())) for k, v in sorted(counts.items())}

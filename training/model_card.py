@@ -1,0 +1,103 @@
+"""The model card written next to every trained labeler."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from pathlib import Path
+
+import torch
+import transformers
+
+from models.schema import LabelSchema
+
+
+def file_sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _table(rows: list[tuple], header: tuple) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _fmt(x) -> str:
+    return f"{x:.3f}" if isinstance(x, float) else str(x)
+
+
+def render_model_card(record: dict, args: dict, schema: LabelSchema, data_hashes: dict[str, str],
+                      test_scores: dict | None, size_bytes: int) -> str:
+    best = record["best"]
+    examples = record["examples"]
+    rows = [(k, sum(v.values()), ", ".join(f"{lab} {n}" for lab, n in v.items())) for k, v in examples.items()]
+    scores = [("seed dev (model selection)", _fmt(best["stance_macro_f1"]), _fmt(best["topic_accuracy"]))]
+    if record.get("dev_before"):
+        b = record["dev_before"]
+        scores.insert(0, ("seed dev, before retraining", _fmt(b["stance_macro_f1"]), _fmt(b["topic_accuracy"])))
+    if test_scores:
+        scores.append(("seed test (once, after selection)", _fmt(test_scores["stance_macro_f1"]), _fmt(test_scores["topic_accuracy"])))
+    history = [(h["step"], h["epoch"], _fmt(h["stance_macro_f1"]), _fmt(h["topic_accuracy"])) for h in record["history"]]
+    return f"""---
+language: en
+license: mit
+base_model: {args['base_model']}
+tags: [stance-detection, topic-classification, news, stancesum]
+---
+
+# stancesum sentence labeler
+
+One transformer encoder ({args['base_model']}, mean pooling) shared by two heads: **topic** over the
+sentence ({len(schema.topics)} labels) and **stance** (favor / against / none) over the pair
+(target, sentence), cross-encoder style, so targets never seen in training still work.
+
+## Intended use
+
+Labeling the sentences of English news articles for topic and for stance toward short target phrases,
+through `stancesum analyze --model DIR` or `Analyzer.from_pretrained(DIR)`. Not for decisions about
+people; predictions are per sentence and miss positions spread over several sentences.
+
+## Scores
+
+{_table(scores, ("split", "stance macro-F1", "topic accuracy"))}
+
+Gold sentences and gold targets of `seeds/` (see `seeds/splits.json`). The evaluation harness
+(`stancesum evaluate`) gives the full figures with baselines and confidence intervals.
+
+## Training data (examples per epoch)
+
+{_table(rows, ("task/source", "examples", "labels"))}
+
+Data files (sha256): {", ".join(f"`{k}` {v[:16]}" for k, v in data_hashes.items())}.
+Public corpora are read from `--data-dir` and are not part of this repository; see `training/corpora/`.
+
+## Hyper-parameters
+
+```json
+{json.dumps({k: v for k, v in args.items() if k not in ("seeds_path", "splits_path", "data_dir")}, indent=2)}
+```
+
+Best dev checkpoint at step {best['step']} of {history[-1][0] if history else '?'}; training took
+{record['train_seconds'] / 60:.1f} minutes on {platform.machine()} CPU ({args['threads']} threads),
+torch {torch.__version__}, transformers {transformers.__version__}. Weights stored: {size_bytes / 1e6:.1f} MB
+({'only the encoder weights training changed, in float16, applied over the base encoder from its package' if args['encoder_weights'] == 'delta' else 'the whole encoder'}).
+
+{_table(history, ("step", "epoch", "dev stance macro-F1", "dev topic accuracy"))}
+
+## Limits
+
+- The seed corpus is small (tens of articles); scores on it have wide confidence intervals.
+- Stance is judged per sentence; sarcasm, long-range context and positions implied by the whole
+  article are missed.
+- English only; the public stance corpora cover debates, claims and headlines more than news prose.
+"""
+
+
+def write_model_card(directory: Path, record: dict, args: dict, schema: LabelSchema, test_scores: dict | None) -> None:
+    from models.articles_io import atomic_write_text
+
+    hashes = {Path(args["seeds_path"]).name: file_sha256(args["seeds_path"]), Path(args["splits_path"]).name: file_sha256(args["splits_path"])}
+    hashes.update({Path(p).name: file_sha256(p) for p in args["extra_data"]})
+    size = sum(p.stat().st_size for p in directory.rglob("*") if p.is_file() and p.suffix == ".safetensors")
+    atomic_write_text(directory / "README.md", render_model_card(record, args, schema, hashes, test_scores, size))

@@ -1,0 +1,37 @@
+"""A whole training run: train, save the best model with its card and record, score the test split once."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from models.articles_io import atomic_write_text, load_articles
+from training.arguments import TrainingArguments
+from training.examples import load_split_ids
+from training.model_card import write_model_card
+from training.trainer import dev_scores, train
+
+RECORD_FILE = "training_record.json"
+
+
+def run_training(args: TrainingArguments, progress: bool = True, score_test: bool = True) -> Path:
+    out = Path(args.output_dir)
+    record = train(args, progress=progress)
+    labeler, schema = record.pop("labeler"), record.pop("schema")
+    tmp = out.with_name(out.name + ".partial")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    labeler.save_pretrained(tmp)
+    test_scores = None
+    if score_test:  # after model selection, once, for the card; training and selection never see it
+        test_ids = load_split_ids(args.splits_path)["test"]
+        test = [a for a in load_articles(args.seeds_path, schema) if a.id in test_ids]
+        test_scores = dev_scores(labeler, test) if test else None
+    record["test"] = test_scores
+    write_model_card(tmp, record, args.to_dict(), schema, test_scores)
+    atomic_write_text(tmp / RECORD_FILE, json.dumps({"arguments": args.to_dict(), **record}, indent=2) + "\n")
+    if out.exists():
+        shutil.rmtree(out)
+    tmp.rename(out)  # the finished directory appears whole, or not at all
+    return out
