@@ -21,7 +21,7 @@ DEFAULT_BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 FORMAT_VERSION = 1
 
 
-def _quiet_transformers() -> None:
+def quiet_transformers() -> None:
     """No per-file progress bars while loading or saving: they are noise in a CLI's output."""
     from transformers.utils import logging
 
@@ -111,7 +111,7 @@ class SentenceLabeler(nn.Module):
         """Fresh heads on a pretrained encoder (a local path or a Hugging Face hub id)."""
         from transformers import AutoModel, AutoTokenizer
 
-        _quiet_transformers()
+        quiet_transformers()
         path = resolve_base_model(base_model)
         config = LabelerConfig(base_model=base_model, schema=schema or LabelSchema(), **config_kwargs)
         return cls(AutoModel.from_pretrained(path), AutoTokenizer.from_pretrained(path), config)
@@ -121,7 +121,7 @@ class SentenceLabeler(nn.Module):
         from safetensors.torch import load_file
         from transformers import AutoModel, AutoTokenizer
 
-        _quiet_transformers()
+        quiet_transformers()
         directory = Path(directory)
         if not directory.is_dir():
             raise ModelLoadError(f"{directory}: model directory does not exist")
@@ -159,7 +159,7 @@ class SentenceLabeler(nn.Module):
         "delta") only the encoder parameters named in `changed` (default: those that require grad), in float16."""
         from safetensors.torch import save_file
 
-        _quiet_transformers()
+        quiet_transformers()
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         if self.config.encoder_weights == "delta":

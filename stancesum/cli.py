@@ -125,6 +125,72 @@ def split(
     report_failures(failures)
 
 
+@app.command()
+def evaluate(
+    gold: Annotated[Path, typer.Option(help="Gold articles (JSONL, annotated).")],
+    output_dir: Annotated[Path, typer.Option(help="Where metrics.json, predictions.jsonl, report.md and report.html go.")],
+    model: Annotated[Path | None, typer.Option(help="Model directory to predict with (on gold sentences and targets).")] = None,
+    predictions: Annotated[Path | None, typer.Option(help="Predicted articles (JSONL) instead of a model.")] = None,
+    split: Annotated[str | None, typer.Option(help="Only the gold articles of this split (train/dev/test) of --splits.")] = None,
+    splits: Annotated[Path, typer.Option(help="Splits file for --split.")] = Path("seeds/splits.json"),
+    baselines: Annotated[bool, typer.Option(help="Score the majority, zero-shot and Lead-3 baselines too.")] = True,
+) -> None:
+    """Score a labeler or a predictions file, and the baselines, against gold articles; write a report."""
+    from evaluation.harness import evaluate_gold
+    from evaluation.report import headline_rows, write_report
+    from models.article import ArticleFormatError
+    from models.labeler import ModelLoadError
+
+    if (model is None) == (predictions is None):
+        fail("give exactly one of --model DIR or --predictions FILE")
+    try:
+        result = evaluate_gold(gold, model, predictions, split, splits)
+    except (ArticleFormatError, ModelLoadError, ValueError) as err:
+        fail(str(err))
+    write_report(result, output_dir)
+    names = list(result.metrics["systems"])
+    typer.echo("measure | " + " | ".join(names))
+    for row in headline_rows(result.metrics):
+        typer.echo(" | ".join(row))
+    typer.echo(f"report written to {output_dir / 'report.html'}", err=True)
+
+
+@app.command()
+def benchmark(
+    name: Annotated[str, typer.Argument(help="emergent | perspectrum | ibm-claim-stance | vast | bbc-summary | xsum-val")],
+    data_dir: Annotated[Path, typer.Option(help="Folder of the public corpora.")] = Path("../shared/data"),
+    model: Annotated[Path | None, typer.Option(help="Labeler to score (default: models/default, if trained).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write the figures as JSON here.")] = None,
+) -> None:
+    """Score the model and the baselines on a public benchmark, beside the published figure."""
+    import json
+
+    from models.labeler import DEFAULT_MODEL_DIR, ModelLoadError, default_model_available
+
+    if not data_dir.is_dir():
+        fail(f"{data_dir}: data folder not found (pass --data-dir)")
+    if name in ("bbc-summary", "xsum-val"):
+        from evaluation.summary_benchmarks import format_summary_benchmark, run_summary_benchmark
+
+        result = run_summary_benchmark(name, data_dir)
+        text = format_summary_benchmark(result)
+    else:
+        from evaluation.stance_benchmarks import STANCE_BENCHMARKS, format_stance_benchmark, run_stance_benchmark
+
+        if name not in STANCE_BENCHMARKS:
+            fail(f"unknown benchmark {name!r}; choose one of {', '.join([*STANCE_BENCHMARKS, 'bbc-summary', 'xsum-val'])}")
+        if model is None and default_model_available():
+            model = DEFAULT_MODEL_DIR
+        try:
+            result = run_stance_benchmark(name, data_dir, model)
+        except ModelLoadError as err:
+            fail(str(err))
+        text = format_stance_benchmark(result)
+    sys.stdout.write(text)
+    if output is not None:
+        write_output(json.dumps(result, indent=2) + "\n", output)
+
+
 def parse_overrides(extra: list[str]) -> dict[str, str]:
     """`--a.b value` / `--a.b=value` pairs left over by the CLI, as dotted settings."""
     out: dict[str, str] = {}

@@ -82,7 +82,8 @@ def public_examples(args: TrainingArguments, schema: LabelSchema, rng: random.Ra
     for name, count in args.stance_sources.items():
         if name == "seeds" or count == 0:
             continue
-        rows = [r for r in STANCE_CORPORA[name](data_dir) if r.split == "train"]
+        loader = STANCE_CORPORA["vast_by_topic" if name == "vast" else name]  # VAST ships as one dev split
+        rows = [r for r in loader(data_dir) if r.split == "train"]
         out.extend(Example("stance", r.target, r.text, r.label, name)
                    for r in _stratified_sample(rows, lambda r: r.label, count, rng))
     for name, count in args.topic_sources.items():

@@ -33,7 +33,7 @@ class MultiTaskModule(nn.Module):
         self.register_buffer("topic_weights", topic_weights)
         self.register_buffer("stance_weights", stance_weights)
 
-    def forward(self, input_ids, attention_mask, task, labels, token_type_ids=None):
+    def forward(self, input_ids, attention_mask, task, labels, token_type_ids=None, length=None):
         extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
         pooled = self.labeler.pooled(input_ids, attention_mask, **extra)
         losses = []
@@ -101,7 +101,8 @@ def _encode(examples: list[Example], labeler: SentenceLabeler):
                     column[i] = v
         return out
 
-    return ds.map(tokenize, batched=True, remove_columns=["first", "second", "has_second"], desc="tokenize")
+    ds = ds.map(tokenize, batched=True, remove_columns=["first", "second", "has_second"], desc="tokenize")
+    return ds.map(lambda row: {"length": len(row["input_ids"])}, desc="lengths")
 
 
 def _extended_schema(args: TrainingArguments, schema: LabelSchema) -> LabelSchema:
@@ -199,6 +200,7 @@ def train(args: TrainingArguments, progress: bool = True) -> dict:
         lr_scheduler_type="linear", eval_strategy="no", save_strategy="no",
         logging_steps=50, seed=args.seed, data_seed=args.seed, report_to=[], use_cpu=True, dataloader_num_workers=0,
         remove_unused_columns=False, disable_tqdm=not progress,
+        train_sampling_strategy="group_by_length",  # batches of similar length: far less padding on CPU
     )
     trainer = MultiTaskTrainer(model=module, args=hf_args, train_dataset=dataset,
                                data_collator=DataCollatorWithPadding(labeler.tokenizer), callbacks=[DevSelection()])

@@ -1,0 +1,109 @@
+"""`stancesum evaluate`: score a labeler (or a predictions file) and the baselines against gold articles."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from evaluation.baselines import MajorityBaseline, ZeroShotBaseline, lead_summary
+from evaluation.scoring import score_system
+from models.article import Article
+from models.articles_io import load_articles
+from models.schema import LabelSchema
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGES = ("stancesum", "torch", "transformers", "datasets", "evaluate", "scikit-learn", "rouge-score", "spacy")
+
+
+@dataclass
+class EvaluationResult:
+    metrics: dict
+    predictions: list[Article]  # the model's (or the given) predictions, in the article format
+
+
+def select_split(articles: list[Article], splits_path: Path | None, split: str | None) -> list[Article]:
+    if split is None:
+        return articles
+    if splits_path is None or not splits_path.is_file():
+        raise ValueError(f"--split {split} needs a splits file; {splits_path} does not exist")
+    ids = set(json.loads(splits_path.read_text(encoding="utf-8")).get(split, []))
+    chosen = [a for a in articles if a.id in ids]
+    if not chosen:
+        raise ValueError(f"no gold article is in split {split!r} of {splits_path}")
+    return chosen
+
+
+def predict_with_model(model_dir: Path, gold: list[Article], batch_size: int = 64) -> tuple[list[Article], LabelSchema]:
+    """The labeler's labels for the gold sentences and targets (gold segmentation)."""
+    from inference.analyzer import Analyzer
+
+    analyzer = Analyzer.from_pretrained(model_dir, batch_size=batch_size)
+    return [r.to_article() for r in analyzer.analyze_many(gold)], analyzer.labeler.schema
+
+
+def package_versions() -> dict[str, str]:
+    out = {}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def evaluate_gold(gold_path: Path, model_dir: Path | None = None, predictions_path: Path | None = None,
+                  split: str | None = None, splits_path: Path | None = REPO / "seeds" / "splits.json",
+                  train_path: Path | None = REPO / "seeds" / "articles.jsonl", baselines: bool = True,
+                  batch_size: int = 64) -> EvaluationResult:
+    """Every figure for the system and the baselines, side by side, with provenance."""
+    if (model_dir is None) == (predictions_path is None):
+        raise ValueError("give exactly one of a model directory or a predictions file")
+    schema = LabelSchema.load(model_dir) if model_dir is not None and (model_dir / "label_schema.json").is_file() else LabelSchema()
+    gold = select_split(load_articles(gold_path, schema), splits_path, split)
+    unlabeled = [a.id for a in gold if not a.sentences]
+    if unlabeled:
+        raise ValueError(f"{gold_path}: gold article {unlabeled[0]!r} has no annotated sentences")
+    if model_dir is not None:
+        predictions, schema = predict_with_model(model_dir, gold, batch_size)
+        system = str(model_dir)
+    else:
+        predictions = load_articles(predictions_path, schema)
+        system = str(predictions_path)
+    systems = {"system": score_system(gold, predictions, schema)}
+    if baselines:
+        train = _baseline_training_articles(train_path, splits_path, gold, schema)
+        systems["majority"] = score_system(gold, MajorityBaseline(train).predict(gold), schema)
+        zero_shot = ZeroShotBaseline(schema).fit(train)
+        systems["zero-shot"] = score_system(gold, zero_shot.predict(gold), schema)
+        systems["lead-3"] = {"summary": score_system(gold, [_with_lead(a) for a in gold], schema)["summary"]}
+        systems["zero-shot"]["relevance_threshold"] = zero_shot.relevance
+    metrics = {
+        "gold": {"path": str(gold_path), "sha256": hashlib.sha256(Path(gold_path).read_bytes()).hexdigest(), "split": split,
+                 "articles": len(gold), "sentences": sum(len(a.sentences) for a in gold),
+                 "pairs": sum(len(a.sentences) * len(a.targets) for a in gold)},
+        "system": system,
+        "model_dir": str(model_dir) if model_dir else None,
+        "baselines_trained_on": f"{train_path} (split train)" if baselines else None,
+        "versions": package_versions(),
+        "systems": systems,
+    }
+    return EvaluationResult(metrics, predictions)
+
+
+def _with_lead(article: Article) -> Article:
+    from evaluation.baselines import with_labels
+
+    return with_labels(article, [s.topic for s in article.sentences], [s.stance for s in article.sentences], lead_summary(article))
+
+
+def _baseline_training_articles(train_path: Path | None, splits_path: Path | None, gold: list[Article],
+                                schema: LabelSchema) -> list[Article]:
+    """The seed train split (never a gold article) for fitting the majority class and the zero-shot threshold."""
+    if train_path is None or not Path(train_path).is_file():
+        raise ValueError(f"baselines need labeled training articles; {train_path} does not exist")
+    articles = select_split(load_articles(train_path, schema), splits_path, "train")
+    gold_ids = {a.id for a in gold}
+    return [a for a in articles if a.id not in gold_ids]

@@ -1,0 +1,96 @@
+"""`stancesum benchmark` for public stance corpora: the model beside the majority and zero-shot baselines."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from evaluation.baselines import ZeroShotBaseline
+from evaluation.metrics import load_metric
+from training.corpora import STANCE_CORPORA, StanceExample
+
+
+@dataclass(frozen=True)
+class StanceBenchmark:
+    corpus: str  # a key of training.corpora.STANCE_CORPORA
+    split: str  # the split scored
+    fit_split: str  # the split the baselines are fitted on
+    published: str | None  # the published figure to compare against, with its source
+
+
+STANCE_BENCHMARKS: dict[str, StanceBenchmark] = {
+    "emergent": StanceBenchmark("emergent", "dev", "train", "accuracy 0.733 on the official test split (Ferreira & Vlachos 2016)"),
+    "perspectrum": StanceBenchmark("perspectrum", "test", "train", None),
+    "ibm-claim-stance": StanceBenchmark("ibm_claim_stance", "test", "train", None),
+    "vast": StanceBenchmark("vast_by_topic", "dev", "train", None),
+}
+
+
+def _scores(gold: list[str], pred: list[str]) -> dict:
+    result = load_metric("stance_metrics").compute(predictions=pred, references=gold)
+    present = [lab for lab in ("favor", "against", "none") if lab in set(gold)]
+    result["macro_f1_present"] = float(np.mean([result["per_class"][lab]["f1"] for lab in present]))
+    return result
+
+
+def model_predictions(model_dir: Path, rows: list[StanceExample], polar_only: bool, batch_size: int = 128) -> list[str]:
+    """Labels from the labeler; on corpora without a 'none' class only favor vs against is chosen."""
+    from models.labeler import SentenceLabeler
+
+    labeler = SentenceLabeler.from_pretrained(model_dir)
+    probs = labeler.predict_stances([r.target for r in rows], [r.text for r in rows], batch_size=batch_size)
+    labels = list(labeler.schema.stances)
+    if polar_only:
+        probs = probs[:, :2]
+    return [labels[i] for i in probs.argmax(1)]
+
+
+def zero_shot_predictions(rows: list[StanceExample], fit_rows: list[StanceExample], polar_only: bool,
+                          baseline: ZeroShotBaseline) -> tuple[list[str], float]:
+    from sklearn.metrics import f1_score
+
+    def features(items: list[StanceExample]):
+        return baseline._stance_features([r.target for r in items], baseline.embed([r.text for r in items]))
+
+    relevance, margin = features(rows)
+    polar = np.where(margin >= 0, "favor", "against")
+    if polar_only:
+        return list(polar), float("nan")
+    fit_relevance, fit_margin = features(fit_rows)
+    fit_polar = np.where(fit_margin >= 0, "favor", "against")
+    gold = [r.label for r in fit_rows]
+    tau = max(np.linspace(0.0, 0.8, 33), key=lambda t: f1_score(gold, np.where(fit_relevance < t, "none", fit_polar), average="macro"))
+    return list(np.where(relevance < tau, "none", polar)), float(tau)
+
+
+def run_stance_benchmark(name: str, data_dir: Path, model_dir: Path | None, max_fit: int = 2000) -> dict:
+    spec = STANCE_BENCHMARKS[name]
+    rows_all = STANCE_CORPORA[spec.corpus](data_dir)
+    rows = [r for r in rows_all if r.split == spec.split]
+    fit = [r for r in rows_all if r.split == spec.fit_split]
+    fit = fit[:: max(1, len(fit) // max_fit)]  # an even, deterministic subsample keeps the threshold fit quick
+    gold = [r.label for r in rows]
+    polar_only = "none" not in set(gold) | {r.label for r in fit}
+    majority = Counter(r.label for r in fit).most_common(1)[0][0]
+    systems = {"majority": _scores(gold, [majority] * len(gold))}
+    zero_shot, tau = zero_shot_predictions(rows, fit, polar_only, ZeroShotBaseline())
+    systems["zero-shot"] = {**_scores(gold, zero_shot), "relevance_threshold": tau}
+    if model_dir is not None:
+        systems["model"] = _scores(gold, model_predictions(model_dir, rows, polar_only))
+    return {"benchmark": name, "split": spec.split, "n": len(rows), "labels": dict(Counter(gold)), "polar_only": polar_only,
+            "published": spec.published, "model_dir": str(model_dir) if model_dir else None, "systems": systems}
+
+
+def format_stance_benchmark(result: dict) -> str:
+    lines = [f"{result['benchmark']} ({result['split']} split, {result['n']} pairs; gold {result['labels']})"
+             + ("; favor vs against only" if result["polar_only"] else "")]
+    lines.append(f"{'system':<12} {'accuracy':>9} {'macro-F1':>9} {'F_avg':>7}")
+    for name, s in result["systems"].items():
+        lines.append(f"{name:<12} {s['accuracy']:>9.3f} {s['macro_f1_present']:>9.3f} {s['f_avg']:>7.3f}")
+    if result["published"]:
+        lines.append(f"published: {result['published']}")
+    lines.append("macro-F1 is over the labels present in the gold split.")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,108 @@
+import copy
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from evaluation.baselines import MajorityBaseline, lead_summary, with_labels
+from evaluation.harness import EvaluationResult, evaluate_gold
+from evaluation.report import render_markdown, write_report
+from evaluation.scoring import score_system
+from models.article import Article, Sentence
+from models.articles_io import save_articles
+from models.schema import LabelSchema
+from stancesum.cli import app
+
+TEXT = "Send troops now. Do not send troops. Talks began. Prices rose."
+SPANS = [(0, 16), (17, 36), (37, 49), (50, 62)]
+
+
+def gold_article(aid: str, stances: list[str], topics: list[str], summary: str | None = "Troops debated. Talks began.") -> Article:
+    sentences = [Sentence(a, b, TEXT[a:b], t, {"troops": s}) for (a, b), s, t in zip(SPANS, stances, topics)]
+    return Article(id=aid, text=TEXT, title="T", targets=["troops"], sentences=sentences, summary=summary)
+
+
+GOLD = [gold_article("a", ["favor", "against", "none", "none"], ["military_defense"] * 3 + ["economy_business"]),
+        gold_article("b", ["favor", "favor", "none", "against"], ["military_defense", "military_defense", "diplomacy_foreign_affairs", "economy_business"])]
+
+
+def predicted(stances_per_article, topics_per_article, summary=None):
+    return [with_labels(g, t, [{"troops": s} for s in st], summary) for g, st, t in zip(GOLD, stances_per_article, topics_per_article)]
+
+
+def test_perfect_predictions_score_one():
+    result = score_system(GOLD, predicted([[s.stance["troops"] for s in g.sentences] for g in GOLD],
+                                          [[s.topic for s in g.sentences] for g in GOLD], "Troops debated. Talks began."), LabelSchema())
+    assert result["stance"]["macro_f1"] == 1.0 and result["stance"]["ci95"]["macro_f1"] == [1.0, 1.0]
+    assert result["topic"]["accuracy"] == 1.0
+    assert result["summary"]["rouge1"] == pytest.approx(1.0)
+
+
+def test_hand_computed_stance_and_breakdowns():
+    # gold: a = F A N N, b = F F N A; predicted all "favor".
+    # favor: P = 3/8, R = 3/3 -> F1 = 2*3/(2*3+5+0) = 6/11; against and none: F1 0. macro = 2/11, F_avg = 3/11.
+    pred = predicted([["favor"] * 4, ["favor"] * 4], [[s.topic for s in g.sentences] for g in GOLD])
+    stance = score_system(GOLD, pred, LabelSchema())["stance"]
+    assert stance["macro_f1"] == pytest.approx(2 / 11) and stance["f_avg"] == pytest.approx(3 / 11)
+    assert stance["accuracy"] == pytest.approx(3 / 8)
+    assert stance["per_article"]["a"]["gold"] == {"favor": 1, "against": 1, "none": 2}
+    assert stance["per_article"]["b"]["predicted"] == {"favor": 4, "against": 0, "none": 0}
+    assert stance["per_target"]["troops"]["n"] == 8
+    low, high = stance["ci95"]["macro_f1"]
+    assert low <= stance["macro_f1"] <= high
+
+
+def test_misaligned_predictions_are_rejected():
+    pred = copy.deepcopy(GOLD)
+    pred[0].sentences = pred[0].sentences[:2]
+    with pytest.raises(ValueError, match="differ from the gold sentences"):
+        score_system(GOLD, pred, LabelSchema())
+    with pytest.raises(ValueError, match="no prediction"):
+        score_system(GOLD, pred[1:], LabelSchema())
+
+
+def test_majority_baseline_and_lead():
+    majority = MajorityBaseline(GOLD).predict(GOLD)
+    assert {s.topic for a in majority for s in a.sentences} == {"military_defense"}
+    assert {s.stance["troops"] for a in majority for s in a.sentences} in ({"favor"}, {"none"})
+    assert lead_summary(GOLD[0]) == "Send troops now.\nDo not send troops.\nTalks began."
+
+
+def test_report_files(tmp_path):
+    gold_path, pred_path = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
+    save_articles(gold_path, GOLD)
+    save_articles(pred_path, predicted([["favor", "against", "none", "favor"]] * 2, [["military_defense"] * 4] * 2, "Send troops now."))
+    result = evaluate_gold(gold_path, predictions_path=pred_path, split=None, baselines=False)
+    assert isinstance(result, EvaluationResult) and result.metrics["gold"]["pairs"] == 8
+    write_report(result, tmp_path / "out")
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["metrics.json", "predictions.jsonl", "report.html", "report.md"]
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert html.count("data:image/png;base64,") == 2 and "<table>" in html and "Stance per target" in html
+    md = render_markdown(result.metrics)
+    assert "| stance macro-F1 |" in md and "## Stance per article" in md
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert metrics["gold"]["sha256"] and metrics["versions"]["torch"]
+
+
+def test_evaluate_command_with_predictions(tmp_path):
+    gold_path, pred_path = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
+    save_articles(gold_path, GOLD)
+    save_articles(pred_path, predicted([["favor"] * 4] * 2, [["other"] * 4] * 2))
+    result = CliRunner().invoke(app, ["evaluate", "--gold", str(gold_path), "--predictions", str(pred_path),
+                                      "--output-dir", str(tmp_path / "o"), "--no-baselines"])
+    assert result.exit_code == 0, result.output
+    assert "stance macro-F1 | 0.182" in result.stdout
+    bad = CliRunner().invoke(app, ["evaluate", "--gold", str(gold_path), "--output-dir", str(tmp_path / "o")])
+    assert bad.exit_code == 2 and "exactly one of" in bad.stderr
+
+
+@pytest.mark.integration
+def test_harness_with_model_and_baselines(tmp_path, tiny_model_dir):
+    from conftest import REPO
+
+    result = evaluate_gold(REPO / "seeds" / "articles.jsonl", model_dir=tiny_model_dir, split="dev")
+    systems = result.metrics["systems"]
+    assert set(systems) == {"system", "majority", "zero-shot", "lead-3"}
+    assert 0 <= systems["zero-shot"]["stance"]["macro_f1"] <= 1 and systems["lead-3"]["summary"]["rouge1"] > 0.1
+    assert result.metrics["gold"]["articles"] == 11 and len(result.predictions) == 11

@@ -1,0 +1,47 @@
+"""Readers that turn the public corpora in ../shared/data into stance, topic and summary examples.
+
+Every loader takes `data_dir` (default: `../shared/data` beside the repository) and returns a list in a
+deterministic order, each item with a deterministic `split` ("train" / "dev" / "test").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from training.corpora.babe import babe_topics
+from training.corpora.basil import basil
+from training.corpora.bbc_news_summary import bbc_summary, bbc_topics
+from training.corpora.emergent import emergent
+from training.corpora.fnc1 import fnc1
+from training.corpora.ibm_claim_stance import ibm_claim_stance
+from training.corpora.perspectrum import perspectrum
+from training.corpora.types import (
+    DEFAULT_DATA_DIR, SPLITS, CorpusError, StanceExample, SummaryDocument, TopicExample, split_label_counts,
+)
+from training.corpora.vast import split_by_topic, vast, vast_by_topic
+from training.corpora.xsum import xsum_val
+
+STANCE_CORPORA: dict[str, Callable[..., list[StanceExample]]] = {
+    "emergent": emergent,
+    "perspectrum": perspectrum,
+    "ibm_claim_stance": ibm_claim_stance,
+    "vast": vast,                    # all rows "dev" (VAST's dev split)
+    "vast_by_topic": vast_by_topic,  # the same rows, 70/30 train/dev by topic
+    "basil": basil,
+    "fnc1": fnc1,
+}
+TOPIC_CORPORA: dict[str, Callable[..., list[TopicExample]]] = {
+    "babe_topics": babe_topics,
+    "bbc_topics": bbc_topics,
+}
+SUMMARY_CORPORA: dict[str, Callable[..., list[SummaryDocument]]] = {
+    "bbc_summary": bbc_summary,
+    "xsum_val": xsum_val,
+}
+
+__all__ = [
+    "DEFAULT_DATA_DIR", "SPLITS", "STANCE_CORPORA", "SUMMARY_CORPORA", "TOPIC_CORPORA", "CorpusError",
+    "StanceExample", "SummaryDocument", "TopicExample", "babe_topics", "basil", "bbc_summary", "bbc_topics",
+    "emergent", "fnc1", "ibm_claim_stance", "perspectrum", "split_by_topic", "split_label_counts", "vast",
+    "vast_by_topic", "xsum_val",
+]

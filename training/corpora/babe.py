@@ -1,0 +1,58 @@
+"""BABE, Bias Annotations By Experts (Spinde et al. 2021): news sentences with the search topic of their article.
+
+Source: github.com/Media-Bias-Group (Neural-Media-Bias-Detection-Using-Distant-Supervision-With-BABE).
+License: repository AGPL-3.0. Read from `<data_dir>/babe/final_labels_SG2.csv` (3,674 sentences) and
+`final_labels_SG1.csv` (1,700; all but 6 of them are in SG2 too): `;`-separated, UTF-8 with a BOM.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from training.corpora.types import TopicExample, assign_splits, read_csv, require, resolve_data_dir
+
+ORIGIN = "github.com/Media-Bias-Group"
+FILES = ("final_labels_SG2.csv", "final_labels_SG1.csv")
+# BABE topic -> stancesum topic; None = dropped. Reasons in TOPIC_MAPPING.md.
+TOPIC_MAP: dict[str, str | None] = {
+    "environment": "environment_energy",
+    "coronavirus": "health_medicine",
+    "vaccine": "health_medicine",
+    "vaccines": "health_medicine",
+    "universal health care": "health_medicine",
+    "abortion": "society_rights",
+    "gender": "society_rights",
+    "immigration": "society_rights",
+    "white-nationalism": "society_rights",
+    "black lives matter": "society_rights",
+    "blm": "society_rights",
+    "taxes": "economy_business",
+    "middle-class": "economy_business",
+    "student-debt": "economy_business",
+    "elections-2020": "domestic_politics",
+    "trump-presidency": "domestic_politics",
+    "sport": "culture_sports",
+    "gun-control": None,
+    "gun control": None,
+    "international-politics-and-world-news": None,
+    "islam": None,
+    "marriage-equality": None,
+    "#metoo": None,
+}
+
+
+def babe_topics(data_dir: str | Path | None = None) -> list[TopicExample]:
+    """One example per distinct sentence (SG2 first, then the SG1 sentences SG2 lacks) whose BABE topic maps
+    into the schema (TOPIC_MAP; dropped topics and unknown ones are skipped). The topic is the article's
+    search topic, so it is a distant label for the sentence. Split by article (news_link), ~80/10/10."""
+    root = resolve_data_dir(data_dir) / "babe"
+    rows, seen = [], set()
+    for name in FILES:
+        for r in read_csv(require(root / name, "BABE", ORIGIN), delimiter=";", required=("text", "news_link", "topic")):
+            text = " ".join(r["text"].split())
+            if text and text not in seen:
+                seen.add(text)
+                rows.append((text, r["news_link"].strip() or text, r["topic"].strip().lower()))
+    splits = assign_splits((link for _, link, _ in rows), salt="babe", dev=0.1, test=0.1)
+    return [TopicExample(text=text, topic=TOPIC_MAP[topic], source="babe", split=splits[link])
+            for text, link, topic in rows if TOPIC_MAP.get(topic)]
