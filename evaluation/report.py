@@ -126,7 +126,8 @@ def render_html(metrics: dict) -> str:
             sections.append(_html_table(rows[0], rows[1:]))
         elif lines[0].startswith("#"):
             level = len(lines[0]) - len(lines[0].lstrip("#"))
-            sections.append(f"<h{level}>{html.escape(lines[0].lstrip('# '))}</h{level}>")
+            title = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(lines[0].lstrip("# ")))
+            sections.append(f"<h{level}>{title}</h{level}>")
         else:
             text = html.escape(" ".join(lines))
             sections.append("<p>" + re.sub(r"`([^`]+)`", r"<code>\1</code>", text) + "</p>")

@@ -28,6 +28,22 @@ def quiet_transformers() -> None:
     logging.disable_progress_bar()
 
 
+def merged_lora_weights(encoder: nn.Module, lora: dict[str, torch.Tensor], scale: float) -> dict[str, torch.Tensor]:
+    """Base weights with LoRA updates merged in (W + scale * B @ A), keyed as the plain encoder names them.
+
+    Saved LoRA tensors are named like PEFT's injected layers: `<module>.lora_A.default.weight`."""
+    own = encoder.state_dict()
+    merged: dict[str, torch.Tensor] = {}
+    for name, a in lora.items():
+        if ".lora_A." not in name:
+            continue
+        module = name.split(".lora_A.")[0]
+        b = lora[name.replace(".lora_A.", ".lora_B.")]
+        base = own[f"{module}.weight"]
+        merged[f"{module}.weight"] = base + scale * (b.float() @ a.float()).to(base.dtype)
+    return merged
+
+
 class ModelLoadError(RuntimeError):
     """A model directory that is missing or cannot be read."""
 
@@ -55,13 +71,15 @@ class LabelerConfig:
     # "full": the whole encoder is saved; "delta": only the weights training changed, in float16,
     # applied over `base_model` at load time (the base encoder then comes from its own package).
     encoder_weights: str = "full"
+    lora_rank: int = 8  # used when encoder_weights == "lora"
+    lora_alpha: float = 16.0
     schema: LabelSchema = field(default_factory=LabelSchema)
 
     def __post_init__(self) -> None:
         if self.topic_context not in ("none", "title"):
             raise ValueError(f"topic_context must be 'none' or 'title', got {self.topic_context!r}")
-        if self.encoder_weights not in ("full", "delta"):
-            raise ValueError(f"encoder_weights must be 'full' or 'delta', got {self.encoder_weights!r}")
+        if self.encoder_weights not in ("full", "delta", "lora"):
+            raise ValueError(f"encoder_weights must be 'full', 'delta' or 'lora', got {self.encoder_weights!r}")
         if not 8 <= self.max_length <= 512:
             raise ValueError(f"max_length must be in 8..512, got {self.max_length}")
 
@@ -72,7 +90,7 @@ class LabelerConfig:
 
     @classmethod
     def from_dict(cls, data: dict, schema: LabelSchema) -> LabelerConfig:
-        known = {k: data[k] for k in ("base_model", "max_length", "topic_context", "dropout", "encoder_weights") if k in data}
+        known = {k: data[k] for k in ("base_model", "max_length", "topic_context", "dropout", "encoder_weights", "lora_rank", "lora_alpha") if k in data}
         return cls(schema=schema, **known)
 
 
@@ -131,9 +149,11 @@ class SentenceLabeler(nn.Module):
             schema = LabelSchema.load(directory)
             config = LabelerConfig.from_dict(json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8")), schema)
             encoder_dir = directory / ENCODER_DIR
-            if config.encoder_weights == "delta":
+            if config.encoder_weights in ("delta", "lora"):
                 encoder = AutoModel.from_pretrained(resolve_base_model(config.base_model))
                 delta = load_file(directory / ENCODER_DELTA_FILE)
+                if config.encoder_weights == "lora":
+                    delta = merged_lora_weights(encoder, delta, config.lora_alpha / config.lora_rank)
                 own = encoder.state_dict()
                 bad = [k for k in delta if k not in own or own[k].shape != delta[k].shape]
                 if bad:
@@ -162,9 +182,10 @@ class SentenceLabeler(nn.Module):
         quiet_transformers()
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        if self.config.encoder_weights == "delta":
+        if self.config.encoder_weights in ("delta", "lora"):
             names = changed if changed is not None else {n for n, p in self.encoder.named_parameters() if p.requires_grad}
-            delta = {n: p.detach().to(torch.float16).contiguous() for n, p in self.encoder.state_dict().items() if n in names}
+            dtype = torch.float16 if self.config.encoder_weights == "delta" else torch.float32
+            delta = {n: p.detach().to(dtype).contiguous() for n, p in self.encoder.state_dict().items() if n in names}
             save_file(delta, directory / ENCODER_DELTA_FILE)
             self.encoder.config.save_pretrained(directory / ENCODER_DIR)
         else:

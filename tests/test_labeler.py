@@ -98,3 +98,29 @@ def test_delta_save_keeps_only_changed_weights_in_half_precision(tmp_path, monke
     assert delta and all(k.startswith("encoder.") for k in delta) and all(v.dtype == torch.float16 for v in delta.values())
     loaded = SentenceLabeler.from_pretrained(tmp_path / "m")
     np.testing.assert_allclose(loaded.predict_topics(SENTENCES), model.predict_topics(SENTENCES), atol=2e-3)
+
+
+def test_lora_weights_merge_into_the_base_at_load(tmp_path, monkeypatch):
+    import torch
+    from peft import LoraConfig, inject_adapter_in_model
+
+    import models.labeler as labeler_module
+
+    base_dir = tmp_path / "base"
+    base = tiny_labeler(seed=2)
+    base.encoder.save_pretrained(base_dir)
+    base.tokenizer.save_pretrained(base_dir)
+    monkeypatch.setattr(labeler_module, "resolve_base_model", lambda name: str(base_dir))
+    model = tiny_labeler(seed=2)
+    model.config.encoder_weights, model.config.lora_rank, model.config.lora_alpha = "lora", 4, 8.0
+    model.encoder.requires_grad_(False)
+    inject_adapter_in_model(LoraConfig(r=4, lora_alpha=8.0, target_modules=["query", "value"]), model.encoder)
+    with torch.no_grad():
+        for name, p in model.encoder.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0, 0.05)
+    model.eval()
+    model.save_pretrained(tmp_path / "m")
+    loaded = SentenceLabeler.from_pretrained(tmp_path / "m")
+    np.testing.assert_allclose(loaded.predict_topics(SENTENCES), model.predict_topics(SENTENCES), atol=1e-4)
+    assert not np.allclose(loaded.predict_topics(SENTENCES), base.predict_topics(SENTENCES), atol=1e-4)

@@ -46,7 +46,9 @@ class TrainingArguments:
     max_length: int = 128
     topic_context: str = "none"
     freeze_embeddings: bool = True
-    encoder_weights: str = "delta"
+    encoder_weights: str = "delta"  # "delta": fine-tune the layers, save them in float16; "lora": adapters only
+    lora_rank: int = 8
+    lora_alpha: float = 16.0
     class_weighting: bool = True
     eval_steps: int = 150
     early_stopping_patience: int = 4
@@ -68,7 +70,8 @@ class TrainingArguments:
             ("warmup_ratio", 0 <= self.warmup_ratio < 1, "must be in [0, 1)"),
             ("max_length", 16 <= self.max_length <= 512, "must be in 16..512"),
             ("topic_context", self.topic_context in ("none", "title"), "must be 'none' or 'title'"),
-            ("encoder_weights", self.encoder_weights in ("full", "delta"), "must be 'full' or 'delta'"),
+            ("encoder_weights", self.encoder_weights in ("full", "delta", "lora"), "must be 'full', 'delta' or 'lora'"),
+            ("lora_rank", self.lora_rank >= 1, "must be >= 1"),
             ("eval_steps", self.eval_steps >= 1, "must be >= 1"),
             ("early_stopping_patience", self.early_stopping_patience >= 1, "must be >= 1"),
             ("seed_repeats", self.seed_repeats >= 0, "must be >= 0"),

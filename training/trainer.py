@@ -125,6 +125,15 @@ def build_labeler(args: TrainingArguments) -> SentenceLabeler:
         labeler = SentenceLabeler.from_base(args.base_model, _extended_schema(args, LabelSchema()),
                                             max_length=args.max_length, topic_context=args.topic_context)
     labeler.config.encoder_weights = args.encoder_weights
+    if args.encoder_weights == "lora":
+        from peft import LoraConfig, inject_adapter_in_model
+
+        labeler.config.lora_rank, labeler.config.lora_alpha = args.lora_rank, args.lora_alpha
+        labeler.encoder.requires_grad_(False)
+        targets = ["query", "key", "value", "dense"]  # BERT-style names; the attention and feed-forward projections
+        inject_adapter_in_model(LoraConfig(r=args.lora_rank, lora_alpha=args.lora_alpha, lora_dropout=0.05,
+                                           target_modules=targets), labeler.encoder)
+        return labeler
     if args.freeze_embeddings:
         labeler.encoder.embeddings.requires_grad_(False)
     pooler = getattr(labeler.encoder, "pooler", None)
