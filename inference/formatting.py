@@ -49,7 +49,10 @@ def _table(a: ArticleAnalysis, width: int | None) -> str:
     from rich.table import Table
 
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width or 120, force_terminal=False, color_system=None, soft_wrap=False)
+    import shutil
+
+    width = width or max(100, shutil.get_terminal_size(fallback=(140, 40)).columns)
+    console = Console(file=buffer, width=width, force_terminal=False, color_system=None, soft_wrap=False)
     keys = _target_keys(a)
     console.rule(a.title or a.id)
     for t in a.targets:
