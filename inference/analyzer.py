@@ -104,7 +104,12 @@ class Analyzer:
             results.append(SentenceResult(i, sent.start, sent.end, sent.text, topics[int(topic_probs[i].argmax())],
                                           _scores(topics, topic_probs[i]), stance))
         by_target = {t: _target_summary(t, results) for t in targets}
-        summary = self.summarizer(article, sentences) if self.summarizer else ""
+        if self.summarizer is None:
+            summary = ""
+        elif getattr(self.summarizer, "uses_stance", False):  # balanced mode: keeps each side's strongest sentence
+            summary = self.summarizer(article, sentences, stance=by_target)
+        else:
+            summary = self.summarizer(article, sentences)
         return ArticleAnalysis(article.id, article.title, targets, results, by_target, summary, article)
 
 

@@ -51,8 +51,14 @@ def analyze(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table | json | jsonl | markdown")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
     batch_size: Annotated[int, typer.Option(min=1, max=4096, help="Sentences per forward pass.")] = 64,
+    summarizer: Annotated[str, typer.Option("--summarizer", "-s", help="extractive (trained, default) | seq2seq | textrank | lead | none")] = "extractive",
+    summarizer_model: Annotated[str | None, typer.Option("--summarizer-model", help="Scorer directory (extractive) or seq2seq model directory / hub id.")] = None,
+    max_words: Annotated[int | None, typer.Option("--max-words", help="Summary: at most this many words.")] = None,
+    max_sentences: Annotated[int | None, typer.Option("--max-sentences", help="Summary: at most this many sentences.")] = None,
+    ratio: Annotated[float | None, typer.Option("--ratio", help="Summary: at most this share of the sentences.")] = None,
+    balanced: Annotated[bool, typer.Option("--balanced", help="Summary keeps the strongest favor and against sentence of each contested target.")] = False,
 ) -> None:
-    """Label every sentence with a topic and a stance toward each target."""
+    """Label every sentence with a topic and a stance toward each target, and summarise the article."""
     from tqdm import tqdm
 
     from inference.analyzer import Analyzer
@@ -67,8 +73,17 @@ def analyze(
             fail(f"no trained default model yet ({DEFAULT_MODEL_DIR} holds none); train one with "
                  "`stancesum train` or pass --model DIR. No labels are shown rather than invented ones.")
         model = DEFAULT_MODEL_DIR
+    summarize_fn = None
+    if summarizer != "none":
+        from inference.summarizers import build_summarizer
+
+        try:
+            summarize_fn = build_summarizer(summarizer, summarizer_model, max_words=max_words, max_sentences=max_sentences,
+                                            ratio=ratio, balanced=balanced)
+        except (ValueError, ModelLoadError) as err:
+            fail(f"summarizer: {err}")
     try:
-        analyzer = Analyzer.from_pretrained(model, batch_size=batch_size)
+        analyzer = Analyzer.from_pretrained(model, batch_size=batch_size, summarizer=summarize_fn)
     except ModelLoadError as err:
         fail(str(err))
     items = list(read_inputs(inputs))
@@ -172,7 +187,7 @@ def benchmark(
     if name in ("bbc-summary", "xsum-val"):
         from evaluation.summary_benchmarks import format_summary_benchmark, run_summary_benchmark
 
-        result = run_summary_benchmark(name, data_dir)
+        result = run_summary_benchmark(name, data_dir)  # Lead-3, TextRank and the trained summarizer
         text = format_summary_benchmark(result)
     else:
         from evaluation.stance_benchmarks import STANCE_BENCHMARKS, format_stance_benchmark, run_stance_benchmark
@@ -239,6 +254,11 @@ def train(
 
     path = run_training(args)
     typer.echo(f"trained model written to {path} (see {path / 'README.md'})", err=True)
+
+
+from stancesum.summarize_command import summarize  # noqa: E402
+
+app.command()(summarize)
 
 
 def main() -> None:

@@ -13,7 +13,10 @@ ARTICLE = "NATO rules out troops\n\nNATO will not send troops to Ukraine. It wil
 
 
 def run(*args, input=None):
-    return runner.invoke(app, [str(a) for a in args], input=input)
+    args = [str(a) for a in args]
+    if args[0] == "analyze" and "-s" not in args:
+        args += ["-s", "lead"]  # cheap; the trained summarizer has its own tests
+    return runner.invoke(app, args, input=input)
 
 
 @pytest.fixture
@@ -67,10 +70,20 @@ def test_folder_jsonl_and_stdin_inputs(tiny_model_dir, txt, tmp_path):
     assert len(json.loads(piped.stdout)[0]["sentences"]) == 2
 
 
-def test_seed_article_analyzes(tiny_model_dir):
-    result = run("analyze", SEED_TXT, "--model", tiny_model_dir, "-t", "NATO troops deployed to Ukraine", "-f", "json")
+def test_seed_article_analyzes_with_the_trained_summarizer(tiny_model_dir):
+    result = run("analyze", SEED_TXT, "--model", tiny_model_dir, "-t", "NATO troops deployed to Ukraine", "-f", "json",
+                 "-s", "extractive", "--max-sentences", "2")
     assert result.exit_code == 0, result.output
-    assert len(json.loads(result.stdout)[0]["sentences"]) >= 15
+    [analysis] = json.loads(result.stdout)
+    assert len(analysis["sentences"]) >= 15
+    chosen = analysis["summary"].split("\n")
+    assert len(chosen) == 2 and all(any(c == s["text"] for s in analysis["sentences"]) for c in chosen)
+
+
+def test_summarize_command(txt):
+    result = run("summarize", txt, "-s", "lead", "--max-sentences", "1", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert "NATO will not send troops to Ukraine." in result.stdout
 
 
 def one_line_error(result, *fragments):

@@ -1,0 +1,106 @@
+"""`stancesum summarize`: summaries alone (no targets, no labeler), extractive by default or from a seq2seq model."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+SUMMARY_FORMATS: tuple[str, ...] = ("table", "json", "jsonl")
+
+
+def summarize(
+    inputs: Annotated[list[str], typer.Argument(help="JSONL article files, .txt files, folders of them, or - for stdin.")],
+    summarizer: Annotated[str, typer.Option("--summarizer", "-s", help="extractive (trained, default) | seq2seq | textrank | lead")] = "extractive",
+    summarizer_model: Annotated[str | None, typer.Option("--summarizer-model", help="extractive: a scorer directory (default models/summarizer_default); seq2seq: a model directory or Hugging Face id (required).")] = None,
+    max_words: Annotated[int | None, typer.Option("--max-words", help="At most this many words.")] = None,
+    max_sentences: Annotated[int | None, typer.Option("--max-sentences", help="At most this many sentences.")] = None,
+    ratio: Annotated[float | None, typer.Option("--ratio", help="At most this share (0-1] of the article's sentences (rounded up).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json | jsonl")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
+) -> None:
+    """Summarise articles. Extractive kinds default to 3 sentences when no limit is given."""
+    from inference.inputs import InputError, read_inputs
+    from inference.summarizers import build_summarizer
+    from models.labeler import ModelLoadError
+    from models.summarizer import DEFAULT_SUMMARIZER_DIR
+    from stancesum.cli import fail, report_failures, write_output
+
+    if fmt not in SUMMARY_FORMATS:
+        fail(f"unknown --format {fmt!r}; choose one of {', '.join(SUMMARY_FORMATS)}")
+    if summarizer == "extractive" and summarizer_model is None and not DEFAULT_SUMMARIZER_DIR.is_dir():
+        fail(f"no trained default summarizer ({DEFAULT_SUMMARIZER_DIR} does not exist); pass --summarizer-model DIR "
+             "or --summarizer textrank")
+    try:
+        summarize_fn = build_summarizer(summarizer, summarizer_model, max_words=max_words,
+                                        max_sentences=max_sentences, ratio=ratio)
+    except (ValueError, ModelLoadError) as err:
+        fail(str(err))
+    failures: list[str] = []
+    records: list[dict] = []
+    for where, item in read_inputs(inputs):
+        if isinstance(item, InputError):
+            failures.append(str(item))
+            continue
+        try:
+            records.append(_summarize_one(item, summarize_fn))
+        except ValueError as err:  # SegmentationError and other unusable text
+            failures.append(f"{where}: {err}")
+    if records:
+        write_output(_render(records, fmt, summarizer), output)
+    elif not failures:
+        fail("no articles in the input")
+    report_failures(failures)
+
+
+def _summarize_one(article, summarize_fn) -> dict:
+    """{article, summary, selected sentences (extractive kinds) or None}."""
+    from models.segmentation import SegmentationError, SentenceSplitter
+
+    sentences = article.sentences
+    if not sentences:
+        try:
+            sentences = SentenceSplitter().split(article.text)
+        except SegmentationError as err:
+            raise ValueError(str(err)) from None
+    if not sentences:
+        raise ValueError("no sentences found in the text")
+    if hasattr(summarize_fn, "select"):
+        chosen = summarize_fn.select(article, sentences)
+        return {"article": article, "summary": "\n".join(sentences[i].text for i in chosen),
+                "selected": [{"index": i, "start": sentences[i].start, "end": sentences[i].end, "text": sentences[i].text} for i in chosen]}
+    return {"article": article, "summary": summarize_fn(article, sentences), "selected": None}
+
+
+def _render(records: list[dict], fmt: str, kind: str) -> str:
+    if fmt == "jsonl":
+        out = []
+        for r in records:
+            data = r["article"].to_dict()
+            data["summary"] = r["summary"] or None
+            out.append(json.dumps(data, ensure_ascii=False) + "\n")
+        return "".join(out)
+    if fmt == "json":
+        rows = [{"id": r["article"].id, "title": r["article"].title, "summarizer": kind, "summary": r["summary"],
+                 "sentences": r["selected"]} for r in records]
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=120, force_terminal=False, color_system=None, soft_wrap=False)
+    for r in records:
+        article = r["article"]
+        console.rule(article.title or article.id)
+        console.print(r["summary"] or "(empty summary)", markup=False, highlight=False)
+        console.print()
+    return buffer.getvalue()
+
+
+if __name__ == "__main__":  # a stand-alone entry point until the command is registered in stancesum.cli
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    app.command()(summarize)
+    sys.exit(app())

