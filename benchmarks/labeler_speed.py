@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/labeler_speed.py [--model models/default] [--articles 12] [--threads 2]
 
 Both label every (target, sentence) pair of the seed corpus's first N articles with the same encoder and stance
-head. The plain way is what a transformers user would write: `pipeline("feature-extraction")` over the pairs
-(sentence-pair input, default batching), mean-pooled, then the head. Each runs in its own process so peak
+head. The plain way is what a transformers user would write: the model wrapped as a sequence classifier and run
+through `pipeline("text-classification")` over the pairs, with the same batch size. Each runs in its own process so peak
 memory (max RSS) is its own. Prints pairs per second, peak RSS, the speed-up ratio, and the label agreement.
 """
 
@@ -39,21 +39,36 @@ def run_ours(model: str, pairs: list[tuple[str, str]], batch_size: int) -> list[
 
 
 def run_pipeline(model: str, pairs: list[tuple[str, str]], batch_size: int) -> list[int]:
+    """A stock text-classification pipeline over the same encoder and stance head (wrapped as a transformers model)."""
     import torch
-    from transformers import pipeline
+    from transformers import PreTrainedModel, pipeline
+    from transformers.modeling_outputs import SequenceClassifierOutput
 
     from models.labeler import SentenceLabeler
 
-    labeler = SentenceLabeler.from_pretrained(model)  # the same weights, handed to a stock pipeline
-    extractor = pipeline("feature-extraction", model=labeler.encoder, tokenizer=labeler.tokenizer, framework="pt", device=-1)
-    out = []
-    texts = [{"text": t, "text_pair": s} for t, s in pairs]
+    labeler = SentenceLabeler.from_pretrained(model)
+    config = labeler.encoder.config
+    config.id2label = dict(enumerate(labeler.schema.stances))
+    config.label2id = {v: k for k, v in config.id2label.items()}
+
+    class StanceForSequenceClassification(PreTrainedModel):
+        config_class = type(config)
+        _supports_sdpa = True  # the wrapped encoder does its own attention
+
+        def __init__(self, cfg):
+            super().__init__(cfg)
+            self.labeler = labeler
+
+        def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, **_):
+            extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
+            return SequenceClassifierOutput(logits=self.labeler("stance", input_ids, attention_mask, **extra))
+
+    classifier = pipeline("text-classification", model=StanceForSequenceClassification(config).eval(),
+                          tokenizer=labeler.tokenizer, device=-1)
+    inputs = [{"text": t, "text_pair": s} for t, s in pairs]
     with torch.inference_mode():
-        for features in extractor(texts, batch_size=batch_size, tokenize_kwargs={"truncation": True, "max_length": labeler.config.max_length}):
-            hidden = torch.tensor(features[0])
-            pooled = hidden.mean(0, keepdim=True)
-            out.append(int(labeler.stance_head(pooled).argmax(-1)))
-    return out
+        outputs = classifier(inputs, batch_size=batch_size, truncation=True, max_length=labeler.config.max_length)
+    return [config.label2id[o["label"]] for o in outputs]
 
 
 def child(which: str, model: str, n_articles: int, batch_size: int, threads: int) -> None:
