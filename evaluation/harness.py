@@ -36,11 +36,14 @@ def select_split(articles: list[Article], splits_path: Path | None, split: str |
     return chosen
 
 
-def predict_with_model(model_dir: Path, gold: list[Article], batch_size: int = 64) -> tuple[list[Article], LabelSchema]:
-    """The labeler's labels for the gold sentences and targets (gold segmentation)."""
+def predict_with_model(model_dir: Path, gold: list[Article], batch_size: int = 64,
+                       summarizer: str | None = "extractive") -> tuple[list[Article], LabelSchema]:
+    """The labeler's labels for the gold sentences and targets (gold segmentation), and the summarizer's summaries."""
     from inference.analyzer import Analyzer
+    from inference.summarizers import build_summarizer
 
-    analyzer = Analyzer.from_pretrained(model_dir, batch_size=batch_size)
+    summarize = build_summarizer(summarizer) if summarizer else None
+    analyzer = Analyzer.from_pretrained(model_dir, batch_size=batch_size, summarizer=summarize)
     return [r.to_article() for r in analyzer.analyze_many(gold)], analyzer.labeler.schema
 
 
@@ -57,7 +60,7 @@ def package_versions() -> dict[str, str]:
 def evaluate_gold(gold_path: Path, model_dir: Path | None = None, predictions_path: Path | None = None,
                   split: str | None = None, splits_path: Path | None = REPO / "seeds" / "splits.json",
                   train_path: Path | None = REPO / "seeds" / "articles.jsonl", baselines: bool = True,
-                  batch_size: int = 64) -> EvaluationResult:
+                  batch_size: int = 64, summarizer: str | None = "extractive") -> EvaluationResult:
     """Every figure for the system and the baselines, side by side, with provenance."""
     if (model_dir is None) == (predictions_path is None):
         raise ValueError("give exactly one of a model directory or a predictions file")
@@ -67,7 +70,7 @@ def evaluate_gold(gold_path: Path, model_dir: Path | None = None, predictions_pa
     if unlabeled:
         raise ValueError(f"{gold_path}: gold article {unlabeled[0]!r} has no annotated sentences")
     if model_dir is not None:
-        predictions, schema = predict_with_model(model_dir, gold, batch_size)
+        predictions, schema = predict_with_model(model_dir, gold, batch_size, summarizer)
         system = str(model_dir)
     else:
         predictions = load_articles(predictions_path, schema)
@@ -86,6 +89,7 @@ def evaluate_gold(gold_path: Path, model_dir: Path | None = None, predictions_pa
                  "pairs": sum(len(a.sentences) * len(a.targets) for a in gold)},
         "system": system,
         "model_dir": str(model_dir) if model_dir else None,
+        "summarizer": summarizer if model_dir else None,
         "baselines_trained_on": f"{train_path} (split train)" if baselines else None,
         "versions": package_versions(),
         "systems": systems,

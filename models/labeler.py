@@ -28,6 +28,15 @@ def quiet_transformers() -> None:
     logging.disable_progress_bar()
 
 
+def apply_none_bias(probs: np.ndarray, none_index: int, bias: float) -> np.ndarray:
+    """Probabilities with the odds of 'none' multiplied by exp(bias), renormalised."""
+    if bias == 0.0 or len(probs) == 0:
+        return probs
+    out = probs.copy()
+    out[:, none_index] *= np.exp(bias)
+    return out / out.sum(1, keepdims=True)
+
+
 def merged_lora_weights(encoder: nn.Module, lora: dict[str, torch.Tensor], scale: float) -> dict[str, torch.Tensor]:
     """Base weights with LoRA updates merged in (W + scale * B @ A), keyed as the plain encoder names them.
 
@@ -73,6 +82,9 @@ class LabelerConfig:
     encoder_weights: str = "full"
     lora_rank: int = 8  # used when encoder_weights == "lora"
     lora_alpha: float = 16.0
+    # Log-odds added to "none" before the stance decision, tuned on the dev split after training: class
+    # weighting in training favours favor/against more than the news sentences of use do.
+    stance_none_bias: float = 0.0
     schema: LabelSchema = field(default_factory=LabelSchema)
 
     def __post_init__(self) -> None:
@@ -90,7 +102,7 @@ class LabelerConfig:
 
     @classmethod
     def from_dict(cls, data: dict, schema: LabelSchema) -> LabelerConfig:
-        known = {k: data[k] for k in ("base_model", "max_length", "topic_context", "dropout", "encoder_weights", "lora_rank", "lora_alpha") if k in data}
+        known = {k: data[k] for k in ("base_model", "max_length", "topic_context", "dropout", "encoder_weights", "lora_rank", "lora_alpha", "stance_none_bias") if k in data}
         return cls(schema=schema, **known)
 
 
@@ -240,10 +252,12 @@ class SentenceLabeler(nn.Module):
         return self._probabilities("topic", sentences, context, batch_size)
 
     def predict_stances(self, targets: Sequence[str], sentences: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """Stance probabilities (favor, against, none) for each (target, sentence) pair."""
+        """Stance probabilities (favor, against, none) for each (target, sentence) pair, with the calibrated
+        prior on none (config.stance_none_bias) applied."""
         if len(targets) != len(sentences):
             raise ValueError("targets and sentences must have the same length")
-        return self._probabilities("stance", targets, sentences, batch_size)
+        probs = self._probabilities("stance", targets, sentences, batch_size)
+        return apply_none_bias(probs, self.schema.stance_index("none"), self.config.stance_none_bias)
 
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default"

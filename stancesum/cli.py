@@ -149,6 +149,7 @@ def evaluate(
     split: Annotated[str | None, typer.Option(help="Only the gold articles of this split (train/dev/test) of --splits.")] = None,
     splits: Annotated[Path, typer.Option(help="Splits file for --split.")] = Path("seeds/splits.json"),
     baselines: Annotated[bool, typer.Option(help="Score the majority, zero-shot and Lead-3 baselines too.")] = True,
+    summarizer: Annotated[str, typer.Option(help="With --model: extractive | textrank | lead | none.")] = "extractive",
 ) -> None:
     """Score a labeler or a predictions file, and the baselines, against gold articles; write a report."""
     from evaluation.harness import evaluate_gold
@@ -159,7 +160,7 @@ def evaluate(
     if (model is None) == (predictions is None):
         fail("give exactly one of --model DIR or --predictions FILE")
     try:
-        result = evaluate_gold(gold, model, predictions, split, splits)
+        result = evaluate_gold(gold, model, predictions, split, splits, summarizer=None if summarizer == "none" else summarizer)
     except (ArticleFormatError, ModelLoadError, ValueError) as err:
         fail(str(err))
     write_report(result, output_dir)

@@ -101,8 +101,9 @@ def test_evaluate_command_with_predictions(tmp_path):
 def test_harness_with_model_and_baselines(tmp_path, tiny_model_dir):
     from conftest import REPO
 
-    result = evaluate_gold(REPO / "seeds" / "articles.jsonl", model_dir=tiny_model_dir, split="dev")
+    result = evaluate_gold(REPO / "seeds" / "articles.jsonl", model_dir=tiny_model_dir, split="dev", summarizer="lead")
     systems = result.metrics["systems"]
     assert set(systems) == {"system", "majority", "zero-shot", "lead-3"}
     assert 0 <= systems["zero-shot"]["stance"]["macro_f1"] <= 1 and systems["lead-3"]["summary"]["rouge1"] > 0.1
+    assert systems["system"]["summary"]["rouge1"] > 0.1 and result.predictions[0].summary
     assert result.metrics["gold"]["articles"] == 11 and len(result.predictions) == 11

@@ -124,3 +124,13 @@ def test_lora_weights_merge_into_the_base_at_load(tmp_path, monkeypatch):
     loaded = SentenceLabeler.from_pretrained(tmp_path / "m")
     np.testing.assert_allclose(loaded.predict_topics(SENTENCES), model.predict_topics(SENTENCES), atol=1e-4)
     assert not np.allclose(loaded.predict_topics(SENTENCES), base.predict_topics(SENTENCES), atol=1e-4)
+
+
+def test_none_bias_shifts_decisions_toward_none():
+    from models.labeler import apply_none_bias
+
+    probs = np.array([[0.5, 0.2, 0.3], [0.1, 0.1, 0.8]], dtype=np.float32)
+    shifted = apply_none_bias(probs, 2, np.log(3.0))
+    np.testing.assert_allclose(shifted.sum(1), 1, atol=1e-6)
+    assert shifted[0].argmax() == 2 and shifted[1].argmax() == 2  # 0.9 vs 0.5 after the shift
+    assert apply_none_bias(probs, 2, 0.0) is probs

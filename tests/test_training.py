@@ -73,6 +73,7 @@ def test_train_then_retrain_with_a_new_topic(tiny_base, tmp_path):
     assert "stance macro-F1" in card and "seed test" in card and "stance/seeds" in card
     record = json.loads((first / RECORD_FILE).read_text())
     assert record["history"] and record["best"]["step"] >= 10
+    assert "stance_none_bias" in record["calibrated"] and model.config.stance_none_bias == record["calibrated"]["stance_none_bias"]
 
     new = tmp_path / "new.jsonl"
     article = load_articles(TrainingArguments().seeds_path)[0]

@@ -33,6 +33,9 @@ def render_model_card(record: dict, args: dict, schema: LabelSchema, data_hashes
     examples = record["examples"]
     rows = [(k, sum(v.values()), ", ".join(f"{lab} {n}" for lab, n in v.items())) for k, v in examples.items()]
     scores = [("seed dev (model selection)", _fmt(best["stance_macro_f1"]), _fmt(best["topic_accuracy"]))]
+    if record.get("calibrated"):
+        c = record["calibrated"]
+        scores.append((f"seed dev, after tuning the none prior ({c['stance_none_bias']:+.2f}) on it", _fmt(c["stance_macro_f1"]), _fmt(c["topic_accuracy"])))
     if record.get("dev_before"):
         b = record["dev_before"]
         scores.insert(0, ("seed dev, before retraining", _fmt(b["stance_macro_f1"]), _fmt(b["topic_accuracy"])))

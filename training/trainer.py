@@ -73,6 +73,26 @@ def dev_scores(labeler: SentenceLabeler, articles: list[Article], batch_size: in
     return {"stance_macro_f1": float(macro), "topic_accuracy": float(acc), "score": float((macro + acc) / 2)}
 
 
+def tune_none_bias(labeler: SentenceLabeler, articles: list[Article], grid: np.ndarray | None = None) -> float:
+    """The prior on 'none' (log-odds) that maximises stance macro-F1 on `articles`; stored in the labeler's config."""
+    from sklearn.metrics import f1_score
+
+    from models.labeler import apply_none_bias
+
+    pairs = [(t, s.text, lab) for a in articles for s in a.sentences for t, lab in s.stance.items()]
+    if not pairs:
+        return 0.0
+    labeler.config.stance_none_bias = 0.0
+    probs = labeler.predict_stances([p[0] for p in pairs], [p[1] for p in pairs])
+    gold = [labeler.schema.stance_index(p[2]) for p in pairs]
+    none = labeler.schema.stance_index("none")
+    grid = np.arange(-1.0, 3.01, 0.25) if grid is None else grid
+    scores = [f1_score(gold, apply_none_bias(probs, none, b).argmax(1), average="macro") for b in grid]
+    best = float(grid[int(np.argmax(scores))])  # first of equal scores: the smallest shift from the trained model
+    labeler.config.stance_none_bias = best
+    return best
+
+
 def _encode(examples: list[Example], labeler: SentenceLabeler):
     from datasets import Dataset
 
@@ -216,7 +236,11 @@ def train(args: TrainingArguments, progress: bool = True) -> dict:
     trainer.train()
     labeler.load_state_dict(best.pop("state"))
     labeler.eval()
+    none_bias = tune_none_bias(labeler, dev)
+    calibrated = dev_scores(labeler, dev)
+    log.info("stance none bias %.2f on dev: %s", none_bias, calibrated)
     return {
+        "calibrated": {"stance_none_bias": none_bias, **calibrated},
         "examples": describe(examples), "n_examples": len(examples), "history": history,
         "best": {k: v for k, v in best.items()}, "dev_before": before, "schema": schema,
         "train_seconds": round(time.time() - started, 1), "labeler": labeler,
