@@ -50,6 +50,7 @@ def run_pipeline(model: str, pairs: list[tuple[str, str]], batch_size: int) -> l
     config = labeler.encoder.config
     config.id2label = dict(enumerate(labeler.schema.stances))
     config.label2id = {v: k for k, v in config.id2label.items()}
+    none = labeler.schema.stance_index("none")
 
     class StanceForSequenceClassification(PreTrainedModel):
         config_class = type(config)
@@ -61,7 +62,9 @@ def run_pipeline(model: str, pairs: list[tuple[str, str]], batch_size: int) -> l
 
         def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, **_):
             extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
-            return SequenceClassifierOutput(logits=self.labeler("stance", input_ids, attention_mask, **extra))
+            logits = self.labeler("stance", input_ids, attention_mask, **extra)
+            logits[:, none] += labeler.config.stance_none_bias  # the model's calibrated prior, as predict_stances applies it
+            return SequenceClassifierOutput(logits=logits)
 
     classifier = pipeline("text-classification", model=StanceForSequenceClassification(config).eval(),
                           tokenizer=labeler.tokenizer, device=-1)
