@@ -36,11 +36,15 @@ def _scores(gold: list[str], pred: list[str]) -> dict:
     return result
 
 
-def model_predictions(model_dir: Path, rows: list[StanceExample], polar_only: bool, batch_size: int = 128) -> list[str]:
-    """Labels from the labeler; on corpora without a 'none' class only favor vs against is chosen."""
+def model_predictions(model_dir: Path, rows: list[StanceExample], polar_only: bool, batch_size: int = 128,
+                      none_bias: float | None = None) -> list[str]:
+    """Labels from the labeler; on corpora without a 'none' class only favor vs against is chosen.
+    `none_bias` replaces the model's calibrated prior on 'none' (tuned on seed news, not on these corpora)."""
     from models.labeler import SentenceLabeler
 
     labeler = SentenceLabeler.from_pretrained(model_dir)
+    if none_bias is not None:
+        labeler.config.stance_none_bias = none_bias
     probs = labeler.predict_stances([r.target for r in rows], [r.text for r in rows], batch_size=batch_size)
     labels = list(labeler.schema.stances)
     if polar_only:
@@ -66,7 +70,8 @@ def zero_shot_predictions(rows: list[StanceExample], fit_rows: list[StanceExampl
     return list(np.where(relevance < tau, "none", polar)), float(tau)
 
 
-def run_stance_benchmark(name: str, data_dir: Path, model_dir: Path | None, max_fit: int = 2000) -> dict:
+def run_stance_benchmark(name: str, data_dir: Path, model_dir: Path | None, max_fit: int = 2000,
+                         none_bias: float | None = None) -> dict:
     spec = STANCE_BENCHMARKS[name]
     rows_all = STANCE_CORPORA[spec.corpus](data_dir)
     rows = [r for r in rows_all if r.split == spec.split]
@@ -79,14 +84,16 @@ def run_stance_benchmark(name: str, data_dir: Path, model_dir: Path | None, max_
     zero_shot, tau = zero_shot_predictions(rows, fit, polar_only, ZeroShotBaseline())
     systems["zero-shot"] = {**_scores(gold, zero_shot), "relevance_threshold": tau}
     if model_dir is not None:
-        systems["model"] = _scores(gold, model_predictions(model_dir, rows, polar_only))
+        systems["model"] = _scores(gold, model_predictions(model_dir, rows, polar_only, none_bias=none_bias))
     return {"benchmark": name, "split": spec.split, "n": len(rows), "labels": dict(Counter(gold)), "polar_only": polar_only,
-            "published": spec.published, "model_dir": str(model_dir) if model_dir else None, "systems": systems}
+            "published": spec.published, "model_dir": str(model_dir) if model_dir else None, "none_bias_override": none_bias,
+            "systems": systems}
 
 
 def format_stance_benchmark(result: dict) -> str:
     lines = [f"{result['benchmark']} ({result['split']} split, {result['n']} pairs; gold {result['labels']})"
-             + ("; favor vs against only" if result["polar_only"] else "")]
+             + ("; favor vs against only" if result["polar_only"] else "")
+             + (f"; model's none prior set to {result['none_bias_override']}" if result.get("none_bias_override") is not None else "")]
     lines.append(f"{'system':<12} {'accuracy':>9} {'macro-F1':>9} {'F_avg':>7}")
     for name, s in result["systems"].items():
         lines.append(f"{name:<12} {s['accuracy']:>9.3f} {s['macro_f1_present']:>9.3f} {s['f_avg']:>7.3f}")

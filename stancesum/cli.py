@@ -177,6 +177,7 @@ def benchmark(
     data_dir: Annotated[Path, typer.Option(help="Folder of the public corpora.")] = Path("../shared/data"),
     model: Annotated[Path | None, typer.Option(help="Labeler to score (default: models/default, if trained).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write the figures as JSON here.")] = None,
+    none_bias: Annotated[float | None, typer.Option("--none-bias", help="Stance benchmarks: replace the model's calibrated prior on 'none' (0 = as trained).")] = None,
 ) -> None:
     """Score the model and the baselines on a public benchmark, beside the published figure."""
     import json
@@ -198,7 +199,7 @@ def benchmark(
         if model is None and default_model_available():
             model = DEFAULT_MODEL_DIR
         try:
-            result = run_stance_benchmark(name, data_dir, model)
+            result = run_stance_benchmark(name, data_dir, model, none_bias=none_bias)
         except ModelLoadError as err:
             fail(str(err))
         text = format_stance_benchmark(result)
