@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from models.labeler import DEFAULT_BASE_MODEL, ModelLoadError, resolve_base_model
+from models.labeler import DEFAULT_BASE_MODEL, ModelLoadError, quiet_transformers, resolve_base_model
 
 CONFIG_FILE = "summarizer_config.json"
 HEAD_FILE = "scorer_head.safetensors"
@@ -27,13 +27,6 @@ DEFAULT_SUMMARIZER_DIR = Path(__file__).resolve().parent / "summarizer_default"
 N_LEXICAL = 13  # lexical_features columns
 N_SEMANTIC = 3  # embedding-similarity columns added by SentenceScorer.features
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
-
-
-def quiet_transformers() -> None:
-    """No per-file progress bars while loading or saving models: noise in a command's output."""
-    from transformers.utils import logging
-
-    logging.disable_progress_bar()
 
 
 def _stop_words() -> frozenset[str]:
