@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from evaluation.baselines import MajorityBaseline, ZeroShotBaseline, lead_summary
+from evaluation.baselines import MajorityBaseline, ZeroShotBaseline, lead_summary, with_labels
 from evaluation.scoring import score_system
 from models.article import Article
 from models.articles_io import load_articles
@@ -98,8 +98,6 @@ def evaluate_gold(gold_path: Path, model_dir: Path | None = None, predictions_pa
 
 
 def _with_lead(article: Article) -> Article:
-    from evaluation.baselines import with_labels
-
     return with_labels(article, [s.topic for s in article.sentences], [s.stance for s in article.sentences], lead_summary(article))
 
 

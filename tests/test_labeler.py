@@ -74,18 +74,25 @@ def test_base_model_name_resolves_to_the_packaged_encoder():
     assert resolve_base_model("bert-base-uncased") == "bert-base-uncased"
 
 
-def test_delta_save_keeps_only_changed_weights_in_half_precision(tmp_path, monkeypatch):
-    import torch
-    from safetensors.torch import load_file
-
+@pytest.fixture
+def packaged_base(tmp_path, monkeypatch):
+    """A tiny encoder saved where resolve_base_model points, as the packaged base is in real use."""
     import models.labeler as labeler_module
-    from models.labeler import ENCODER_DELTA_FILE
 
     base_dir = tmp_path / "base"
     base = tiny_labeler(seed=1)
     base.encoder.save_pretrained(base_dir)
     base.tokenizer.save_pretrained(base_dir)
     monkeypatch.setattr(labeler_module, "resolve_base_model", lambda name: str(base_dir))
+    return base
+
+
+def test_delta_save_keeps_only_changed_weights_in_half_precision(tmp_path, packaged_base):
+    import torch
+    from safetensors.torch import load_file
+
+    from models.labeler import ENCODER_DELTA_FILE
+
     model = tiny_labeler(seed=1)
     model.config.encoder_weights = "delta"
     model.encoder.embeddings.requires_grad_(False)
@@ -100,18 +107,12 @@ def test_delta_save_keeps_only_changed_weights_in_half_precision(tmp_path, monke
     np.testing.assert_allclose(loaded.predict_topics(SENTENCES), model.predict_topics(SENTENCES), atol=2e-3)
 
 
-def test_lora_weights_merge_into_the_base_at_load(tmp_path, monkeypatch):
+def test_lora_weights_merge_into_the_base_at_load(tmp_path, packaged_base):
     import torch
     from peft import LoraConfig, inject_adapter_in_model
 
-    import models.labeler as labeler_module
-
-    base_dir = tmp_path / "base"
-    base = tiny_labeler(seed=2)
-    base.encoder.save_pretrained(base_dir)
-    base.tokenizer.save_pretrained(base_dir)
-    monkeypatch.setattr(labeler_module, "resolve_base_model", lambda name: str(base_dir))
-    model = tiny_labeler(seed=2)
+    base = packaged_base
+    model = tiny_labeler(seed=1)
     model.config.encoder_weights, model.config.lora_rank, model.config.lora_alpha = "lora", 4, 8.0
     model.encoder.requires_grad_(False)
     inject_adapter_in_model(LoraConfig(r=4, lora_alpha=8.0, target_modules=["query", "value"]), model.encoder)

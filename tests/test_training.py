@@ -3,7 +3,7 @@ import json
 import pytest
 
 from conftest import tiny_labeler
-from models.articles_io import load_articles, save_articles
+from models.articles_io import load_articles
 from models.labeler import SentenceLabeler
 from training.arguments import ConfigError, TrainingArguments, apply_overrides, load_arguments
 from training.examples import article_examples, seed_articles

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -14,6 +14,10 @@ from models.labeler import DEFAULT_BASE_MODEL
 REPO = Path(__file__).resolve().parents[1]
 STANCE_SOURCES = ("seeds", "emergent", "perspectrum", "ibm_claim_stance", "vast", "basil", "fnc1")
 TOPIC_SOURCES = ("seeds", "bbc_topics", "babe_topics")
+
+
+T = TypeVar("T")
+_SCALAR_TYPES = {"int": int, "float": float, "bool": bool, "str": str}
 
 
 class ConfigError(ValueError):
@@ -60,7 +64,7 @@ class TrainingArguments:
             value, kind = getattr(self, f.name), f.type
             if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
                 setattr(self, f.name, float(value))
-            elif kind in ("int", "float", "bool", "str") and not isinstance(getattr(self, f.name), eval(kind)):
+            elif kind in _SCALAR_TYPES and not isinstance(getattr(self, f.name), _SCALAR_TYPES[kind]):
                 raise ConfigError(f"{f.name}: must be {kind} (got {value!r})")
         checks = [
             ("epochs", self.epochs > 0, "must be > 0"),
@@ -109,9 +113,10 @@ def _parse_value(text: str) -> Any:
     return value
 
 
-def apply_overrides(data: dict[str, Any], overrides: dict[str, str]) -> dict[str, Any]:
-    """Set dotted keys ('stance_sources.fnc1' = '0') in a nested dict; values are parsed as YAML scalars."""
-    fields = {f.name for f in dataclasses.fields(TrainingArguments)}
+def apply_overrides(data: dict[str, Any], overrides: dict[str, str], cls: type = None) -> dict[str, Any]:
+    """Set dotted keys ('stance_sources.fnc1' = '0') in a nested dict; values are parsed as YAML scalars.
+    Top-level keys must be fields of the dataclass `cls` (default: TrainingArguments)."""
+    fields = {f.name for f in dataclasses.fields(cls or TrainingArguments)}
     for dotted, raw in overrides.items():
         keys = dotted.split(".")
         if keys[0] not in fields:
@@ -125,8 +130,9 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, str]) -> dict[str
     return data
 
 
-def load_arguments(config: Path | None, overrides: dict[str, str] | None = None) -> TrainingArguments:
-    """Arguments from a YAML file (may be None for the defaults) plus dotted overrides."""
+def load_config(cls: type[T], config: Path | None, overrides: dict[str, str] | None = None) -> T:
+    """An instance of the dataclass `cls` from a YAML file (None: the defaults) plus dotted overrides.
+    A mapping setting given in part (stance_sources: {fnc1: 0}) only changes the keys it names."""
     data: dict[str, Any] = {}
     if config is not None:
         try:
@@ -137,16 +143,21 @@ def load_arguments(config: Path | None, overrides: dict[str, str] | None = None)
             raise ConfigError(f"{config}: bad YAML ({err})") from None
         if not isinstance(data, dict):
             raise ConfigError(f"{config}: must be a mapping of settings")
-    data = apply_overrides(data, overrides or {})
-    fields = {f.name for f in dataclasses.fields(TrainingArguments)}
-    unknown = set(data) - fields
+    data = apply_overrides(data, overrides or {}, cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = set(data) - set(fields)
     if unknown:
-        raise ConfigError(f"{config}: unknown setting(s) {', '.join(sorted(unknown))}")
-    defaults = TrainingArguments.__dataclass_fields__
-    for key in ("stance_sources", "topic_sources"):  # a partial mapping only changes the sources it names
-        if key in data:
-            data[key] = {**defaults[key].default_factory(), **(data[key] or {})}
+        raise ConfigError(f"{config}: unknown setting(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(fields))})")
+    for key, value in data.items():
+        factory = fields[key].default_factory
+        if factory is not dataclasses.MISSING and isinstance(default := factory(), dict):
+            data[key] = {**default, **(value or {})}
     try:
-        return TrainingArguments(**data)
+        return cls(**data)
     except TypeError as err:
         raise ConfigError(str(err)) from None
+
+
+def load_arguments(config: Path | None, overrides: dict[str, str] | None = None) -> TrainingArguments:
+    """Labeler training arguments from a YAML file (may be None for the defaults) plus dotted overrides."""
+    return load_config(TrainingArguments, config, overrides)

@@ -19,7 +19,6 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -75,17 +74,15 @@ class SummarizerTrainingArguments:
     @classmethod
     def load(cls, config: Path | None, overrides: list[str]) -> SummarizerTrainingArguments:
         """From a YAML file (or the defaults) and `key=value` overrides (values read as YAML)."""
-        data: dict[str, Any] = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}) if config else {}
+        from training.arguments import load_config
+
+        pairs = {}
         for item in overrides:
             key, eq, value = item.partition("=")
             if not eq:
                 raise ValueError(f"override {item!r} must look like key=value")
-            data[key] = yaml.safe_load(value)
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown setting(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-        return cls(**data)
+            pairs[key] = value
+        return load_config(cls, config, pairs)
 
 
 @dataclass
