@@ -20,18 +20,16 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
 
 def load_pairs(n_articles: int) -> list[tuple[str, str]]:
-    from models.articles_io import load_articles
+    from stancesum.models.articles_io import load_articles
 
     articles = load_articles(REPO / "seeds" / "articles.jsonl")[:n_articles]
     return [(t, s.text) for a in articles for s in a.sentences for t in a.targets]
 
 
 def run_ours(model: str, pairs: list[tuple[str, str]], batch_size: int) -> list[int]:
-    from models.labeler import SentenceLabeler
+    from stancesum.models.labeler import SentenceLabeler
 
     labeler = SentenceLabeler.from_pretrained(model)
     probs = labeler.predict_stances([p[0] for p in pairs], [p[1] for p in pairs], batch_size=batch_size)
@@ -44,7 +42,7 @@ def run_pipeline(model: str, pairs: list[tuple[str, str]], batch_size: int) -> l
     from transformers import PreTrainedModel, pipeline
     from transformers.modeling_outputs import SequenceClassifierOutput
 
-    from models.labeler import SentenceLabeler
+    from stancesum.models.labeler import SentenceLabeler
 
     labeler = SentenceLabeler.from_pretrained(model)
     config = labeler.encoder.config

@@ -20,14 +20,12 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-TARGET_SECONDS = 0.5
+REPO = Path(__file__).resolve().parents[1]TARGET_SECONDS = 0.5
 
 
 def forty_sentence_article():
-    from models.article import Article
-    from models.articles_io import load_articles
+    from stancesum.models.article import Article
+    from stancesum.models.articles_io import load_articles
 
     longest = max(load_articles(REPO / "seeds" / "articles.jsonl"), key=lambda a: len(a.sentences))
     sentences = longest.sentences[:40]
@@ -55,7 +53,7 @@ def main() -> None:
 
     import torch
 
-    from inference.summarizers import ExtractiveSummarizer, TextRankSummarizer
+    from stancesum.inference.summarizers import ExtractiveSummarizer, TextRankSummarizer
 
     torch.set_num_threads(args.threads)
     article, sentences = forty_sentence_article()

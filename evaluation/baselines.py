@@ -9,9 +9,9 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from models.article import Article
-from models.labeler import DEFAULT_BASE_MODEL, quiet_transformers, resolve_base_model
-from models.schema import LabelSchema
+from stancesum.models.article import Article
+from stancesum.models.labeler import DEFAULT_BASE_MODEL, quiet_transformers, resolve_base_model
+from stancesum.models.schema import LabelSchema
 
 
 def with_labels(gold: Article, topics: Sequence[str], stances: Sequence[dict[str, str]], summary: str | None) -> Article:

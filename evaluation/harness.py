@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from evaluation.baselines import MajorityBaseline, ZeroShotBaseline, lead_summary, with_labels
-from evaluation.scoring import score_system
-from models.article import Article
-from models.articles_io import load_articles
-from models.schema import LabelSchema
+from stancesum.evaluation.baselines import MajorityBaseline, ZeroShotBaseline, lead_summary, with_labels
+from stancesum.evaluation.scoring import score_system
+from stancesum.models.article import Article
+from stancesum.models.articles_io import load_articles
+from stancesum.models.schema import LabelSchema
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("stancesum", "torch", "transformers", "datasets", "evaluate", "scikit-learn", "rouge-score", "spacy")
@@ -39,8 +39,8 @@ def select_split(articles: list[Article], splits_path: Path | None, split: str |
 def predict_with_model(model_dir: Path, gold: list[Article], batch_size: int = 64,
                        summarizer: str | None = "extractive") -> tuple[list[Article], LabelSchema]:
     """The labeler's labels for the gold sentences and targets (gold segmentation), and the summarizer's summaries."""
-    from inference.analyzer import Analyzer
-    from inference.summarizers import build_summarizer
+    from stancesum.inference.analyzer import Analyzer
+    from stancesum.inference.summarizers import build_summarizer
 
     summarize = build_summarizer(summarizer) if summarizer else None
     analyzer = Analyzer.from_pretrained(model_dir, batch_size=batch_size, summarizer=summarize)

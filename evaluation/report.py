@@ -8,7 +8,7 @@ import io
 import json
 from pathlib import Path
 
-from models.articles_io import atomic_write_text, save_articles
+from stancesum.models.articles_io import atomic_write_text, save_articles
 
 HEADLINE = [
     ("stance", "macro_f1", "stance macro-F1"), ("stance", "f_avg", "stance F_avg"), ("stance", "accuracy", "stance accuracy"),

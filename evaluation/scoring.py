@@ -6,10 +6,10 @@ from collections import defaultdict
 
 import numpy as np
 
-from evaluation.bootstrap import bootstrap_ci, bootstrap_ci_counts, f1_from_confusion
-from evaluation.metrics import load_metric
-from models.article import Article
-from models.schema import STANCE_LABELS, LabelSchema
+from stancesum.evaluation.bootstrap import bootstrap_ci, bootstrap_ci_counts, f1_from_confusion
+from stancesum.evaluation.metrics import load_metric
+from stancesum.models.article import Article
+from stancesum.models.schema import STANCE_LABELS, LabelSchema
 
 N_RESAMPLES = 1000
 
@@ -105,7 +105,7 @@ def score_topic(gold: list[Article], pred: list[Article], schema: LabelSchema) -
 
 def score_summary(gold: list[Article], pred: list[Article]) -> dict:
     """ROUGE of predicted against reference summaries, over the gold articles that have a reference."""
-    from evaluation.metrics.summary_rouge.summary_rouge import rouge_scores
+    from stancesum.evaluation.metrics.summary_rouge.summary_rouge import rouge_scores
 
     by_id = {p.id: p for p in pred}
     rows = [(by_id[g.id].summary or "", g.summary, g.text) for g in gold if g.summary]
@@ -123,7 +123,7 @@ def score_summary(gold: list[Article], pred: list[Article]) -> dict:
 
 def _one_sentence_per_line(texts: list[str]) -> list[str]:
     """ROUGE-Lsum reads sentences from newlines; free-text summaries are split with the project's splitter."""
-    from models.segmentation import SentenceSplitter
+    from stancesum.models.segmentation import SentenceSplitter
 
     splits = SentenceSplitter().split_many([t.replace("\n", " ") for t in texts])
     return ["\n".join(s.text for s in sents) for sents in splits]

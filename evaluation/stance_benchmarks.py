@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.baselines import ZeroShotBaseline
-from evaluation.metrics import load_metric
-from training.corpora import STANCE_CORPORA, StanceExample
+from stancesum.evaluation.baselines import ZeroShotBaseline
+from stancesum.evaluation.metrics import load_metric
+from stancesum.training.corpora import STANCE_CORPORA, StanceExample
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def model_predictions(model_dir: Path, rows: list[StanceExample], polar_only: bo
                       none_bias: float | None = None) -> list[str]:
     """Labels from the labeler; on corpora without a 'none' class only favor vs against is chosen.
     `none_bias` replaces the model's calibrated prior on 'none' (tuned on seed news, not on these corpora)."""
-    from models.labeler import SentenceLabeler
+    from stancesum.models.labeler import SentenceLabeler
 
     labeler = SentenceLabeler.from_pretrained(model_dir)
     if none_bias is not None:

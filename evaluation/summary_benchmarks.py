@@ -1,8 +1,8 @@
 """Summary benchmarks: Lead-3, Lead at the same budget, TextRank and the trained extractive summarizer, scored in
 the same run with the project's `summary_rouge` metric on BBC News Summary (dev/test) or XSum validation.
 
-    python -m evaluation.summary_benchmarks bbc-summary --split dev [--data-dir ../shared/data] [--summarizer-dir DIR]
-    python -m evaluation.summary_benchmarks xsum-val
+    python -m stancesum.evaluation.summary_benchmarks bbc-summary --split dev [--data-dir ../shared/data] [--summarizer-dir DIR]
+    python -m stancesum.evaluation.summary_benchmarks xsum-val
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluation.bootstrap import bootstrap_ci
-from evaluation.metrics import load_metric
-from inference.summarizers import ExtractiveSummarizer, LeadSummarizer, TextRankSummarizer
-from models.article import Article, Sentence
-from models.labeler import ModelLoadError
-from models.summarizer import DEFAULT_SUMMARIZER_DIR, Budget
-from training.corpora import SummaryDocument, bbc_summary, xsum_val
-from training.summarizer_training import RECORD_FILE, bbc_budget_ratio, reference_lines, xsum_partition
+from stancesum.evaluation.bootstrap import bootstrap_ci
+from stancesum.evaluation.metrics import load_metric
+from stancesum.inference.summarizers import ExtractiveSummarizer, LeadSummarizer, TextRankSummarizer
+from stancesum.models.article import Article, Sentence
+from stancesum.models.labeler import ModelLoadError
+from stancesum.models.summarizer import DEFAULT_SUMMARIZER_DIR, Budget
+from stancesum.training.corpora import SummaryDocument, bbc_summary, xsum_val
+from stancesum.training.summarizer_training import RECORD_FILE, bbc_budget_ratio, reference_lines, xsum_partition
 
 BENCHMARKS: tuple[str, ...] = ("bbc-summary", "xsum-val")
 OURS = "stancesum extractive"
@@ -72,7 +72,7 @@ def benchmark_documents(name: str, data_dir: str | Path | None, split: str | Non
 
 
 def _per_document_rouge1(predictions: list[str], references: list[str]) -> np.ndarray:
-    from evaluation.metrics.summary_rouge.summary_rouge import rouge_scores
+    from stancesum.evaluation.metrics.summary_rouge.summary_rouge import rouge_scores
 
     return np.array([rouge_scores([p], [r])["rouge1"] for p, r in zip(predictions, references)])
 
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(format_summary_benchmark(result), end="")
     if ns.json:
-        from models.articles_io import atomic_write_text
+        from stancesum.models.articles_io import atomic_write_text
 
         atomic_write_text(ns.json, json.dumps(result, indent=2) + "\n")
     return 0

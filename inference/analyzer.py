@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.inputs import InputError
-from inference.results import ArticleAnalysis, Evidence, SentenceResult, StancePrediction, TargetSummary
-from models.article import Article, Sentence
-from models.labeler import SentenceLabeler
-from models.segmentation import SegmentationError, SentenceSplitter
+from stancesum.inference.inputs import InputError
+from stancesum.inference.results import ArticleAnalysis, Evidence, SentenceResult, StancePrediction, TargetSummary
+from stancesum.models.article import Article, Sentence
+from stancesum.models.labeler import SentenceLabeler
+from stancesum.models.segmentation import SegmentationError, SentenceSplitter
 
 EVIDENCE_PER_SIDE = 3
 Summarizer = Callable[[Article, list[Sentence]], str]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 
-from inference.results import ArticleAnalysis
+from stancesum.inference.results import ArticleAnalysis
 
 FORMATS = ("table", "json", "jsonl", "markdown")
 _STANCE_STYLE = {"favor": "green", "against": "red", "none": "dim"}

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.article import Article, ArticleFormatError
-from models.articles_io import decode_text, iter_article_records
+from stancesum.models.article import Article, ArticleFormatError
+from stancesum.models.articles_io import decode_text, iter_article_records
 
 MAX_ARTICLE_CHARS = 200_000
 TEXT_SUFFIXES = (".txt", ".text", ".md")

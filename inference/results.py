@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from models.article import Article, Sentence
+from stancesum.models.article import Article, Sentence
 
 
 @dataclass

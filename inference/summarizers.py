@@ -1,6 +1,6 @@
 """Summarizers: the trained extractive default, TextRank, Lead, and any Hugging Face seq2seq model (map-reduce).
 
-Every summarizer is a callable `(article, sentences) -> str` (see `inference.analyzer.Summarizer`); extracts
+Every summarizer is a callable `(article, sentences) -> str` (see `stancesum.inference.analyzer.Summarizer`); extracts
 are whole sentences in document order, one per line.
 """
 
@@ -13,9 +13,9 @@ from typing import Protocol
 
 import numpy as np
 
-from models.article import Article, Sentence
-from models.labeler import ModelLoadError
-from models.summarizer import (
+from stancesum.models.article import Article, Sentence
+from stancesum.models.labeler import ModelLoadError
+from stancesum.models.summarizer import (
     DEFAULT_SUMMARIZER_DIR, Budget, SentenceScorer, mmr_select, quiet_transformers, textrank_scores, word_count,
 )
 
@@ -30,7 +30,7 @@ class StanceEvidence(Protocol):
 
 
 class SidedTarget(Protocol):
-    """What balanced mode reads per target: `inference.results.TargetSummary` fits (favor/against evidence)."""
+    """What balanced mode reads per target: `stancesum.inference.results.TargetSummary` fits (favor/against evidence)."""
 
     favor: Sequence[StanceEvidence]
     against: Sequence[StanceEvidence]

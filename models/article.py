@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.schema import STANCE_LABELS, LabelSchema
+from stancesum.models.schema import STANCE_LABELS, LabelSchema
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 OPTIONAL_STR_FIELDS = ("title", "source", "url", "license", "summary")

@@ -8,8 +8,8 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from models.article import Article, ArticleFormatError
-from models.schema import LabelSchema
+from stancesum.models.article import Article, ArticleFormatError
+from stancesum.models.schema import LabelSchema
 
 
 def decode_text(data: bytes, path: str) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from models.schema import LabelSchema
+from stancesum.models.schema import LabelSchema
 
 CONFIG_FILE = "labeler_config.json"
 HEADS_FILE = "heads.safetensors"

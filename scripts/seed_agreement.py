@@ -11,11 +11,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sklearn.metrics import cohen_kappa_score
 
-from sklearn.metrics import cohen_kappa_score  # noqa: E402
-
-from models.articles_io import load_articles  # noqa: E402
+from stancesum.models.articles_io import load_articles
 
 
 def paired_labels(first: Path, second: Path) -> tuple[list[tuple], list[tuple]]:

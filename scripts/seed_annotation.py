@@ -17,21 +17,20 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from stancesum.models.article import Article, ArticleFormatError
+from stancesum.models.articles_io import load_articles, save_articles
+from stancesum.models.segmentation import SentenceSplitter
 
-from models.article import Article, ArticleFormatError  # noqa: E402
-from models.articles_io import load_articles, save_articles  # noqa: E402
-from models.segmentation import SentenceSplitter  # noqa: E402
-
-NEWS = Path(__file__).resolve().parents[2] / "shared" / "news" / "articles.jsonl"
+NEWS_DIR = Path(__file__).resolve().parents[2] / "shared" / "news"
+NEWS = (NEWS_DIR / "articles.jsonl", NEWS_DIR / "articles_more.jsonl")
 WIKINEWS_CREDIT = "Wikinews (https://en.wikinews.org), CC BY 2.5 https://creativecommons.org/licenses/by/2.5/"
 
 
-def prepare(ids: list[str], out: Path, news: Path = NEWS) -> None:
-    records = {r["id"]: r for r in map(json.loads, news.read_text(encoding="utf-8").splitlines())}
+def prepare(ids: list[str], out: Path, news: tuple[Path, ...] = NEWS) -> None:
+    records = {r["id"]: r for path in news for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
     missing = [i for i in ids if i not in records]
     if missing:
-        sys.exit(f"{news}: no record with id {missing[0]!r}")
+        sys.exit(f"{', '.join(map(str, news))}: no record with id {missing[0]!r}")
     chosen = [records[i] for i in ids]
     splits = SentenceSplitter().split_many([r["text"] for r in chosen])
     articles = [

@@ -18,10 +18,8 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from models.articles_io import atomic_write_text, load_articles  # noqa: E402
-from models.schema import STANCE_LABELS, LabelSchema  # noqa: E402
+from stancesum.models.articles_io import atomic_write_text, load_articles
+from stancesum.models.schema import STANCE_LABELS, LabelSchema
 
 SEED_ID = "seed-000_4934cb18e678b5bb"
 SHARES = {"train": 0.6, "dev": 0.2, "test": 0.2}

@@ -26,7 +26,7 @@ def fail(message: str) -> NoReturn:
 
 
 def write_output(text: str, output: Path | None) -> None:
-    from models.articles_io import atomic_write_text
+    from stancesum.models.articles_io import atomic_write_text
 
     if output is None:
         sys.stdout.write(text)
@@ -61,10 +61,10 @@ def analyze(
     """Label every sentence with a topic and a stance toward each target, and summarise the article."""
     from tqdm import tqdm
 
-    from inference.analyzer import Analyzer
-    from inference.formatting import FORMATS, render
-    from inference.inputs import InputError, read_inputs
-    from models.labeler import DEFAULT_MODEL_DIR, ModelLoadError, default_model_available
+    from stancesum.inference.analyzer import Analyzer
+    from stancesum.inference.formatting import FORMATS, render
+    from stancesum.inference.inputs import InputError, read_inputs
+    from stancesum.models.labeler import DEFAULT_MODEL_DIR, ModelLoadError, default_model_available
 
     if fmt not in FORMATS:
         fail(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -75,7 +75,7 @@ def analyze(
         model = DEFAULT_MODEL_DIR
     summarize_fn = None
     if summarizer != "none":
-        from inference.summarizers import build_summarizer
+        from stancesum.inference.summarizers import build_summarizer
 
         try:
             summarize_fn = build_summarizer(summarizer, summarizer_model, max_words=max_words, max_sentences=max_sentences,
@@ -115,8 +115,8 @@ def split(
     """Split articles into sentences (no model needed); jsonl gives unlabeled articles for annotation."""
     import json
 
-    from inference.inputs import InputError, read_inputs
-    from models.segmentation import SegmentationError, SentenceSplitter
+    from stancesum.inference.inputs import InputError, read_inputs
+    from stancesum.models.segmentation import SegmentationError, SentenceSplitter
 
     if fmt not in ("text", "jsonl"):
         fail(f"unknown --format {fmt!r}; choose text or jsonl")
@@ -152,10 +152,10 @@ def evaluate(
     summarizer: Annotated[str, typer.Option(help="With --model: extractive | textrank | lead | none.")] = "extractive",
 ) -> None:
     """Score a labeler or a predictions file, and the baselines, against gold articles; write a report."""
-    from evaluation.harness import evaluate_gold
-    from evaluation.report import headline_rows, write_report
-    from models.article import ArticleFormatError
-    from models.labeler import ModelLoadError
+    from stancesum.evaluation.harness import evaluate_gold
+    from stancesum.evaluation.report import headline_rows, write_report
+    from stancesum.models.article import ArticleFormatError
+    from stancesum.models.labeler import ModelLoadError
 
     if (model is None) == (predictions is None):
         fail("give exactly one of --model DIR or --predictions FILE")
@@ -182,17 +182,17 @@ def benchmark(
     """Score the model and the baselines on a public benchmark, beside the published figure."""
     import json
 
-    from models.labeler import DEFAULT_MODEL_DIR, ModelLoadError, default_model_available
+    from stancesum.models.labeler import DEFAULT_MODEL_DIR, ModelLoadError, default_model_available
 
     if not data_dir.is_dir():
         fail(f"{data_dir}: data folder not found (pass --data-dir)")
     if name in ("bbc-summary", "xsum-val"):
-        from evaluation.summary_benchmarks import format_summary_benchmark, run_summary_benchmark
+        from stancesum.evaluation.summary_benchmarks import format_summary_benchmark, run_summary_benchmark
 
         result = run_summary_benchmark(name, data_dir)  # Lead-3, TextRank and the trained summarizer
         text = format_summary_benchmark(result)
     else:
-        from evaluation.stance_benchmarks import STANCE_BENCHMARKS, format_stance_benchmark, run_stance_benchmark
+        from stancesum.evaluation.stance_benchmarks import STANCE_BENCHMARKS, format_stance_benchmark, run_stance_benchmark
 
         if name not in STANCE_BENCHMARKS:
             fail(f"unknown benchmark {name!r}; choose one of {', '.join([*STANCE_BENCHMARKS, 'bbc-summary', 'xsum-val'])}")
@@ -239,7 +239,7 @@ def train(
     """Fine-tune the labeler. Any setting can be overridden: --epochs 2 --stance_sources.fnc1 0."""
     import logging
 
-    from training.arguments import ConfigError, load_arguments
+    from stancesum.training.arguments import ConfigError, load_arguments
 
     overrides = parse_overrides(ctx.args)
     for key, value in (("output_dir", output_dir), ("init_from", from_model), ("data_dir", data_dir)):
@@ -252,7 +252,7 @@ def train(
     except ConfigError as err:
         fail(f"config: {err}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    from training.run import run_training
+    from stancesum.training.run import run_training
 
     path = run_training(args)
     typer.echo(f"trained model written to {path} (see {path / 'README.md'})", err=True)

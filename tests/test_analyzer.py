@@ -1,7 +1,7 @@
 import pytest
 
-from inference import Analyzer, ArticleAnalysis, NoTargetError
-from models.article import Article, Sentence
+from stancesum.inference import Analyzer, ArticleAnalysis, NoTargetError
+from stancesum.models.article import Article, Sentence
 
 pytestmark = pytest.mark.integration  # uses spaCy's pipeline for splitting
 

@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from models.article import Article, ArticleFormatError, Sentence
-from models.articles_io import load_articles, save_articles
-from models.schema import LabelSchema
+from stancesum.models.article import Article, ArticleFormatError, Sentence
+from stancesum.models.articles_io import load_articles, save_articles
+from stancesum.models.schema import LabelSchema
 
 TEXT = "NATO will not send troops. Weapons will flow."
 

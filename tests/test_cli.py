@@ -43,7 +43,7 @@ def test_human_formats(tiny_model_dir, txt, fmt, marker):
 
 
 def test_jsonl_output_is_the_article_format_and_written_atomically(tiny_model_dir, txt, tmp_path):
-    from models.articles_io import load_articles
+    from stancesum.models.articles_io import load_articles
 
     out = tmp_path / "out" / "pred.jsonl"
     result = run("analyze", txt, "--model", tiny_model_dir, "-f", "jsonl", "-o", out, "-t", "weapons for Ukraine")

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from training.corpora import (
+from stancesum.training.corpora import (
     STANCE_CORPORA, SUMMARY_CORPORA, TOPIC_CORPORA, CorpusError, StanceExample, TopicExample, babe_topics, basil,
     bbc_summary, bbc_topics, emergent, fnc1, ibm_claim_stance, perspectrum, split_by_topic, split_label_counts, vast,
     xsum_val,
 )
-from training.corpora.bbc_news_summary import match_extract
-from training.corpora.fnc1 import best_sentences
-from training.corpora.types import assign_splits, read_text, split_sentences
-from training.corpora.vast import natural_topic
+from stancesum.training.corpora.bbc_news_summary import match_extract
+from stancesum.training.corpora.fnc1 import best_sentences
+from stancesum.training.corpora.types import assign_splits, read_text, split_sentences
+from stancesum.training.corpora.vast import natural_topic
 
 
 def write_csv(path: Path, header: list[str], rows: list[list], delimiter: str = ",", bom: bool = False) -> None:

@@ -4,13 +4,13 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from evaluation.baselines import MajorityBaseline, lead_summary, with_labels
-from evaluation.harness import EvaluationResult, evaluate_gold
-from evaluation.report import render_markdown, write_report
-from evaluation.scoring import score_system
-from models.article import Article, Sentence
-from models.articles_io import save_articles
-from models.schema import LabelSchema
+from stancesum.evaluation.baselines import MajorityBaseline, lead_summary, with_labels
+from stancesum.evaluation.harness import EvaluationResult, evaluate_gold
+from stancesum.evaluation.report import render_markdown, write_report
+from stancesum.evaluation.scoring import score_system
+from stancesum.models.article import Article, Sentence
+from stancesum.models.articles_io import save_articles
+from stancesum.models.schema import LabelSchema
 from stancesum.cli import app
 
 TEXT = "Send troops now. Do not send troops. Talks began. Prices rose."

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from conftest import tiny_labeler
-from models.labeler import CONFIG_FILE, HEADS_FILE, LabelerConfig, ModelLoadError, SentenceLabeler, resolve_base_model
-from models.schema import LabelSchema
+from stancesum.models.labeler import CONFIG_FILE, HEADS_FILE, LabelerConfig, ModelLoadError, SentenceLabeler, resolve_base_model
+from stancesum.models.schema import LabelSchema
 
 SENTENCES = ["NATO will not send troops.", "The court jailed him.", "Prices rose."]
 
@@ -77,7 +77,7 @@ def test_base_model_name_resolves_to_the_packaged_encoder():
 @pytest.fixture
 def packaged_base(tmp_path, monkeypatch):
     """A tiny encoder saved where resolve_base_model points, as the packaged base is in real use."""
-    import models.labeler as labeler_module
+    import stancesum.models.labeler as labeler_module
 
     base_dir = tmp_path / "base"
     base = tiny_labeler(seed=1)
@@ -91,7 +91,7 @@ def test_delta_save_keeps_only_changed_weights_in_half_precision(tmp_path, packa
     import torch
     from safetensors.torch import load_file
 
-    from models.labeler import ENCODER_DELTA_FILE
+    from stancesum.models.labeler import ENCODER_DELTA_FILE
 
     model = tiny_labeler(seed=1)
     model.config.encoder_weights = "delta"
@@ -128,7 +128,7 @@ def test_lora_weights_merge_into_the_base_at_load(tmp_path, packaged_base):
 
 
 def test_none_bias_shifts_decisions_toward_none():
-    from models.labeler import apply_none_bias
+    from stancesum.models.labeler import apply_none_bias
 
     probs = np.array([[0.5, 0.2, 0.3], [0.1, 0.1, 0.8]], dtype=np.float32)
     shifted = apply_none_bias(probs, 2, np.log(3.0))

@@ -14,9 +14,9 @@ import pytest
 from rouge_score import rouge_scorer
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 
-from evaluation.bootstrap import bootstrap_ci, bootstrap_ci_counts, f1_from_confusion, resample_indices
-from evaluation.metrics import METRIC_NAMES, load_metric, metric_path
-from models.schema import STANCE_LABELS, LabelSchema
+from stancesum.evaluation.bootstrap import bootstrap_ci, bootstrap_ci_counts, f1_from_confusion, resample_indices
+from stancesum.evaluation.metrics import METRIC_NAMES, load_metric, metric_path
+from stancesum.models.schema import STANCE_LABELS, LabelSchema
 
 REPO = Path(__file__).resolve().parents[1]
 STANCES = list(STANCE_LABELS)
@@ -66,7 +66,7 @@ def refuse(*args, **kwargs):
 socket.socket.connect = refuse
 socket.socket.connect_ex = refuse
 socket.create_connection = refuse
-from evaluation.metrics import METRIC_NAMES, load_metric
+from stancesum.evaluation.metrics import METRIC_NAMES, load_metric
 s = load_metric("stance_metrics").compute(predictions=["favor"], references=["favor"])
 r = load_metric("summary_rouge").compute(predictions=["a b"], references=["a b"])
 t = load_metric("topic_metrics").compute(predictions=["x"], references=["x"])

@@ -1,6 +1,6 @@
 import pytest
 
-from models.schema import DEFAULT_TOPICS, STANCE_LABELS, LabelSchema
+from stancesum.models.schema import DEFAULT_TOPICS, STANCE_LABELS, LabelSchema
 
 
 def test_default_schema_has_twelve_described_topics():

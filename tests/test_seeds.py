@@ -6,8 +6,8 @@ from collections import Counter
 import pytest
 
 from conftest import REPO
-from models.articles_io import load_articles
-from models.schema import LabelSchema
+from stancesum.models.articles_io import load_articles
+from stancesum.models.schema import LabelSchema
 
 SEEDS = REPO / "seeds"
 SEED_ID = "seed-000_4934cb18e678b5bb"

@@ -1,6 +1,6 @@
 import pytest
 
-from models.segmentation import SegmentationError, SentenceSplitter
+from stancesum.models.segmentation import SegmentationError, SentenceSplitter
 
 pytestmark = pytest.mark.integration
 

@@ -9,14 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inference.results import Evidence, TargetSummary
-from inference.summarizers import (
+from stancesum.inference.results import Evidence, TargetSummary
+from stancesum.inference.summarizers import (
     ExtractiveSummarizer, LeadSummarizer, Seq2SeqSummarizer, TextRankSummarizer, balanced_indices, build_summarizer,
     make_budget, trim_to_budget,
 )
-from models.article import Article, Sentence
-from models.labeler import ModelLoadError
-from models.summarizer import (
+from stancesum.models.article import Article, Sentence
+from stancesum.models.labeler import ModelLoadError
+from stancesum.models.summarizer import (
     N_LEXICAL, Budget, SentenceScorer, SummarizerConfig, lexical_features, mmr_select,
 )
 
@@ -284,8 +284,8 @@ def test_build_summarizer_errors(tmp_path, scorer_dir):
 # --- training and benchmark helpers -------------------------------------------------------------------------
 
 def test_training_helpers(tmp_path):
-    from training.corpora import SummaryDocument
-    from training.summarizer_training import (
+    from stancesum.training.corpora import SummaryDocument
+    from stancesum.training.summarizer_training import (
         SummarizerTrainingArguments, bbc_budget_ratio, greedy_oracle, reference_lines, xsum_partition,
     )
 
@@ -307,8 +307,8 @@ def test_training_helpers(tmp_path):
 
 
 def test_benchmark_article_and_table():
-    from evaluation.summary_benchmarks import as_article, format_summary_benchmark
-    from training.corpora import SummaryDocument
+    from stancesum.evaluation.summary_benchmarks import as_article, format_summary_benchmark
+    from stancesum.training.corpora import SummaryDocument
 
     article, sentences = as_article(SummaryDocument("d", "T", TEXTS[:3], "r", None, "xsum", "test"))
     assert [article.text[s.start:s.end] for s in sentences] == TEXTS[:3] and article.title == "T"
@@ -392,7 +392,7 @@ def test_summarize_command_errors(runner_app, articles_file, tmp_path, scorer_di
 
 @pytest.mark.integration
 def test_committed_default_summarizer():
-    from models.summarizer import DEFAULT_SUMMARIZER_DIR
+    from stancesum.models.summarizer import DEFAULT_SUMMARIZER_DIR
 
     if not (DEFAULT_SUMMARIZER_DIR / "summarizer_config.json").is_file():
         pytest.skip("no committed default summarizer")

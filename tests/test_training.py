@@ -3,10 +3,10 @@ import json
 import pytest
 
 from conftest import tiny_labeler
-from models.articles_io import load_articles
-from models.labeler import SentenceLabeler
-from training.arguments import ConfigError, TrainingArguments, apply_overrides, load_arguments
-from training.examples import article_examples, seed_articles
+from stancesum.models.articles_io import load_articles
+from stancesum.models.labeler import SentenceLabeler
+from stancesum.training.arguments import ConfigError, TrainingArguments, apply_overrides, load_arguments
+from stancesum.training.examples import article_examples, seed_articles
 
 NO_PUBLIC = {"stance_sources": {k: 0 for k in ("emergent", "perspectrum", "ibm_claim_stance", "vast", "basil", "fnc1")},
              "topic_sources": {"bbc_topics": 0, "babe_topics": 0}}
@@ -63,7 +63,7 @@ def test_seed_examples_never_read_test():
 
 
 def test_train_then_retrain_with_a_new_topic(tiny_base, tmp_path):
-    from training.run import RECORD_FILE, run_training
+    from stancesum.training.run import RECORD_FILE, run_training
 
     common = dict(base_model=str(tiny_base), epochs=0.3, eval_steps=10, seed_repeats=1, max_length=48, batch_size=32, **NO_PUBLIC)
     first = run_training(TrainingArguments(output_dir=str(tmp_path / "m1"), **common), progress=False)

@@ -1,6 +1,6 @@
 """Tune the stance prior on 'none' of an already trained model on the seed dev split, and refresh its card.
 
-    python -m training.calibrate MODEL_DIR
+    python -m stancesum.training.calibrate MODEL_DIR
 
 New training runs do this themselves (training.trainer.train); this is for a model trained before.
 """
@@ -11,13 +11,13 @@ import json
 import sys
 from pathlib import Path
 
-from models.articles_io import atomic_write_text, load_articles
-from models.labeler import CONFIG_FILE, SentenceLabeler
-from training.arguments import TrainingArguments
-from training.examples import load_split_ids, seed_articles
-from training.model_card import write_model_card
-from training.run import RECORD_FILE
-from training.trainer import dev_scores, tune_none_bias
+from stancesum.models.articles_io import atomic_write_text, load_articles
+from stancesum.models.labeler import CONFIG_FILE, SentenceLabeler
+from stancesum.training.arguments import TrainingArguments
+from stancesum.training.examples import load_split_ids, seed_articles
+from stancesum.training.model_card import write_model_card
+from stancesum.training.run import RECORD_FILE
+from stancesum.training.trainer import dev_scores, tune_none_bias
 
 
 def calibrate(model_dir: Path) -> dict:

@@ -8,10 +8,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.article import Article
-from models.articles_io import load_articles
-from models.schema import LabelSchema
-from training.arguments import TrainingArguments
+from stancesum.models.article import Article
+from stancesum.models.articles_io import load_articles
+from stancesum.models.schema import LabelSchema
+from stancesum.training.arguments import TrainingArguments
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def public_examples(args: TrainingArguments, schema: LabelSchema, rng: random.Ra
     wanted = [n for n, c in {**args.stance_sources, **args.topic_sources}.items() if n != "seeds" and c != 0]
     if not wanted:
         return []
-    from training.corpora import STANCE_CORPORA, TOPIC_CORPORA
+    from stancesum.training.corpora import STANCE_CORPORA, TOPIC_CORPORA
 
     data_dir = Path(args.data_dir)
     out: list[Example] = []

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 import transformers
 
-from models.schema import LabelSchema
+from stancesum.models.schema import LabelSchema
 
 
 def file_sha256(path: str | Path) -> str:
@@ -98,7 +98,7 @@ torch {torch.__version__}, transformers {transformers.__version__}. Weights stor
 
 
 def write_model_card(directory: Path, record: dict, args: dict, schema: LabelSchema, test_scores: dict | None) -> None:
-    from models.articles_io import atomic_write_text
+    from stancesum.models.articles_io import atomic_write_text
 
     hashes = {Path(args["seeds_path"]).name: file_sha256(args["seeds_path"]), Path(args["splits_path"]).name: file_sha256(args["splits_path"])}
     hashes.update({Path(p).name: file_sha256(p) for p in args["extra_data"]})

@@ -6,11 +6,11 @@ import json
 import shutil
 from pathlib import Path
 
-from models.articles_io import atomic_write_text, load_articles
-from training.arguments import TrainingArguments
-from training.examples import load_split_ids
-from training.model_card import write_model_card
-from training.trainer import dev_scores, train
+from stancesum.models.articles_io import atomic_write_text, load_articles
+from stancesum.training.arguments import TrainingArguments
+from stancesum.training.examples import load_split_ids
+from stancesum.training.model_card import write_model_card
+from stancesum.training.trainer import dev_scores, train
 
 RECORD_FILE = "training_record.json"
 

@@ -1,7 +1,7 @@
 """Training the extractive sentence scorer on BBC News Summary extracts (optionally plus XSum oracle labels),
 with model selection on the BBC dev split, the test split scored once, and a model card.
 
-    python -m training.summarizer_training --config training/configs/summarizer.yaml [--set epochs=10 ...]
+    python -m stancesum.training.summarizer_training --config training/configs/summarizer.yaml [--set epochs=10 ...]
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ import torch
 import yaml
 from torch import nn
 
-from models.articles_io import atomic_write_text
-from models.labeler import DEFAULT_BASE_MODEL
-from models.summarizer import (
+from stancesum.models.articles_io import atomic_write_text
+from stancesum.models.labeler import DEFAULT_BASE_MODEL
+from stancesum.models.summarizer import (
     N_LEXICAL, N_SEMANTIC, Budget, SentenceScorer, lexical_features, mmr_select, textrank_scores, word_count,
 )
-from training.corpora import SummaryDocument, bbc_summary, xsum_val
-from training.corpora.types import assign_splits, resolve_data_dir, split_sentences
+from stancesum.training.corpora import SummaryDocument, bbc_summary, xsum_val
+from stancesum.training.corpora.types import assign_splits, resolve_data_dir, split_sentences
 
 REPO = Path(__file__).resolve().parents[1]
 RECORD_FILE = "training_record.json"
@@ -74,7 +74,7 @@ class SummarizerTrainingArguments:
     @classmethod
     def load(cls, config: Path | None, overrides: list[str]) -> SummarizerTrainingArguments:
         """From a YAML file (or the defaults) and `key=value` overrides (values read as YAML)."""
-        from training.arguments import load_config
+        from stancesum.training.arguments import load_config
 
         pairs = {}
         for item in overrides:
@@ -369,7 +369,7 @@ Scores each sentence of an article for how likely it belongs in a summary. Each 
 {N_LEXICAL + N_SEMANTIC} features of position and article context (relative position, 1/(index+1), length, article length, how
 frequent its words are in the article, overlap with the headline, TextRank centrality over tf-idf and
 word-overlap graphs, cosine to the article centroid, to the headline and to the other sentences), runs a {args['layers']}-layer transformer (width {args['hidden']}) over the
-article's sentences, and gives one logit per sentence. `inference.summarizers.ExtractiveSummarizer` then picks
+article's sentences, and gives one logit per sentence. `stancesum.inference.summarizers.ExtractiveSummarizer` then picks
 sentences by maximal marginal relevance (lambda {record['mmr_lambda']}, chosen on dev) under a length budget
 and prints them in document order.
 
@@ -382,7 +382,7 @@ rewrites a sentence, so it cannot invent facts, but it can drop context a senten
 
 BBC News Summary (`<data_dir>/bbc_news_summary`, Greene & Cunningham 2006 articles with the Kaggle
 extracts; research use only, not in this repository): label 1 for the body sentences the reference extract
-copies (`training.corpora.bbc_summary`), split by a salted hash of the article id. Documents: {documents}.
+copies (`stancesum.training.corpora.bbc_summary`), split by a salted hash of the article id. Documents: {documents}.
 {xsum}
 
 Data hashes (sha256 over every file's path and content): {", ".join(f"`{k}` {v[:16]}" for k, v in hashes.items())}.

@@ -14,11 +14,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from models.article import Article
-from models.labeler import SentenceLabeler
-from models.schema import LabelSchema
-from training.arguments import TrainingArguments
-from training.examples import Example, describe, seed_articles, training_examples
+from stancesum.models.article import Article
+from stancesum.models.labeler import SentenceLabeler
+from stancesum.models.schema import LabelSchema
+from stancesum.training.arguments import TrainingArguments
+from stancesum.training.examples import Example, describe, seed_articles, training_examples
 
 log = logging.getLogger(__name__)
 TASKS = {"topic": 0, "stance": 1}
@@ -77,7 +77,7 @@ def tune_none_bias(labeler: SentenceLabeler, articles: list[Article], grid: np.n
     """The prior on 'none' (log-odds) that maximises stance macro-F1 on `articles`; stored in the labeler's config."""
     from sklearn.metrics import f1_score
 
-    from models.labeler import apply_none_bias
+    from stancesum.models.labeler import apply_none_bias
 
     pairs = [(t, s.text, lab) for a in articles for s in a.sentences for t, lab in s.stance.items()]
     if not pairs:

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from training.corpora.babe import babe_topics
-from training.corpora.basil import basil
-from training.corpora.bbc_news_summary import bbc_summary, bbc_topics
-from training.corpora.emergent import emergent
-from training.corpora.fnc1 import fnc1
-from training.corpora.ibm_claim_stance import ibm_claim_stance
-from training.corpora.perspectrum import perspectrum
-from training.corpora.types import (
+from stancesum.training.corpora.babe import babe_topics
+from stancesum.training.corpora.basil import basil
+from stancesum.training.corpora.bbc_news_summary import bbc_summary, bbc_topics
+from stancesum.training.corpora.emergent import emergent
+from stancesum.training.corpora.fnc1 import fnc1
+from stancesum.training.corpora.ibm_claim_stance import ibm_claim_stance
+from stancesum.training.corpora.perspectrum import perspectrum
+from stancesum.training.corpora.types import (
     DEFAULT_DATA_DIR, SPLITS, CorpusError, StanceExample, SummaryDocument, TopicExample, split_label_counts,
 )
-from training.corpora.vast import split_by_topic, vast, vast_by_topic
-from training.corpora.xsum import xsum_val
+from stancesum.training.corpora.vast import split_by_topic, vast, vast_by_topic
+from stancesum.training.corpora.xsum import xsum_val
 
 STANCE_CORPORA: dict[str, Callable[..., list[StanceExample]]] = {
     "emergent": emergent,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from training.corpora.types import TopicExample, assign_splits, read_csv, require, resolve_data_dir
+from stancesum.training.corpora.types import TopicExample, assign_splits, read_csv, require, resolve_data_dir
 
 ORIGIN = "github.com/Media-Bias-Group"
 FILES = ("final_labels_SG2.csv", "final_labels_SG1.csv")

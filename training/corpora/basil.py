@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from training.corpora.types import CorpusError, StanceExample, assign_splits, read_json, require, resolve_data_dir
+from stancesum.training.corpora.types import CorpusError, StanceExample, assign_splits, read_json, require, resolve_data_dir
 
 ORIGIN = "github.com/marshallwhiteorg/emnlp19-media-bias"
 POLARITY = {"pos": "favor", "neg": "against"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from training.corpora.types import (
+from stancesum.training.corpora.types import (
     SummaryDocument, TopicExample, assign_splits, read_text, require, resolve_data_dir, split_sentences, stable_hash,
 )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from training.corpora.types import CorpusError, StanceExample, assign_splits, read_csv, require, resolve_data_dir
+from stancesum.training.corpora.types import CorpusError, StanceExample, assign_splits, read_csv, require, resolve_data_dir
 
 LABELS = {"for": "favor", "against": "against", "observing": "none"}
 COLUMNS = ("claimHeadline", "articleHeadline", "articleHeadlineStance", "claimId")

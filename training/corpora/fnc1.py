@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from training.corpora.types import (
+from stancesum.training.corpora.types import (
     CorpusError, StanceExample, assign_splits, read_csv, require, resolve_data_dir, split_sentences, stable_hash,
 )
 

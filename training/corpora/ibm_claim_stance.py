@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from training.corpora.types import CorpusError, StanceExample, read_csv, require, resolve_data_dir
+from stancesum.training.corpora.types import CorpusError, StanceExample, read_csv, require, resolve_data_dir
 
 COLUMNS = ("topicId", "split", "topicText", "topicTarget", "topicSentiment", "claims.stance",
            "claims.claimCorrectedText")

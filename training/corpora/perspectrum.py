@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from training.corpora.types import CorpusError, StanceExample, read_json, require, resolve_data_dir
+from stancesum.training.corpora.types import CorpusError, StanceExample, read_json, require, resolve_data_dir
 
 LABELS = {"support": "favor", "undermine": "against"}
 ORIGIN = "github.com/CogComp/perspectrum"

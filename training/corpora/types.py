@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from models.schema import DEFAULT_TOPICS, STANCE_LABELS
+from stancesum.models.schema import DEFAULT_TOPICS, STANCE_LABELS
 
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"

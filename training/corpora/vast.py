@@ -16,7 +16,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from training.corpora.types import CorpusError, StanceExample, assign_splits, read_csv, require, resolve_data_dir
+from stancesum.training.corpora.types import CorpusError, StanceExample, assign_splits, read_csv, require, resolve_data_dir
 
 COLUMNS = ("Tweet", "Target 1", "Stance 1", "new_topic")
 LABELS = {"FAVOR": "favor", "AGAINST": "against", "NONE": "none", "1": "favor", "0": "against", "2": "none"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from training.corpora.types import CorpusError, SummaryDocument, read_jsonl, require, resolve_data_dir, split_sentences
+from stancesum.training.corpora.types import CorpusError, SummaryDocument, read_jsonl, require, resolve_data_dir, split_sentences
 
 
 def xsum_val(data_dir: str | Path | None = None) -> list[SummaryDocument]:
