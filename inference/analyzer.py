@@ -10,7 +10,7 @@ import numpy as np
 from stancesum.inference.inputs import InputError
 from stancesum.inference.results import ArticleAnalysis, Evidence, SentenceResult, StancePrediction, TargetSummary
 from stancesum.models.article import Article, Sentence
-from stancesum.models.labeler import SentenceLabeler
+from stancesum.models.labeler import DEFAULT_MODEL_DIR, SentenceLabeler
 from stancesum.models.segmentation import SegmentationError, SentenceSplitter
 
 EVIDENCE_PER_SIDE = 3
@@ -30,8 +30,17 @@ class Analyzer:
         self.batch_size = batch_size
 
     @classmethod
-    def from_pretrained(cls, path: str | Path, batch_size: int = 64, **kwargs) -> Analyzer:
-        return cls(SentenceLabeler.from_pretrained(path), batch_size=batch_size, **kwargs)
+    def from_pretrained(cls, path: str | Path | None = None, batch_size: int = 64,
+                        summarizer: str | Summarizer | None = "extractive", **kwargs) -> Analyzer:
+        """A labeler directory (default: the committed models/default) with the same defaults as `stancesum analyze`:
+        the trained extractive summarizer at its default budget. `summarizer` may be a kind
+        (extractive | textrank | lead | seq2seq), a ready summarizer callable, or None for no summary."""
+        if isinstance(summarizer, str):
+            from stancesum.inference.summarizers import build_summarizer
+
+            summarizer = build_summarizer(summarizer)
+        return cls(SentenceLabeler.from_pretrained(path or DEFAULT_MODEL_DIR), batch_size=batch_size,
+                   summarizer=summarizer, **kwargs)
 
     def analyze(self, text_or_article: str | Article, targets: list[str] | None = None, title: str | None = None) -> ArticleAnalysis:
         """Analyze one article (or raw text). Targets default to the article's own, then to its headline."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -263,3 +264,32 @@ def build_summarizer(kind: str, model: str | None = None, *, max_words: int | No
         raise ValueError(f"the {kind} summarizer takes no model")
     cls = TextRankSummarizer if kind == "textrank" else LeadSummarizer
     return cls(budget, balanced=balanced, **options)
+
+
+@dataclass
+class ArticleSummary:
+    """A summary of one article; `selected` lists the chosen sentences of an extractive summarizer, else None."""
+
+    article: Article
+    summary: str
+    selected: list[dict] | None = None
+
+
+def summarize_article(article: Article, summarizer: Summarizer, splitter=None) -> ArticleSummary:
+    """Summarise one article with its own sentences (or the spaCy split); ValueError when it has no sentences."""
+    from stancesum.models.segmentation import SegmentationError, SentenceSplitter
+
+    sentences = article.sentences
+    if not sentences:
+        try:
+            sentences = (splitter or SentenceSplitter()).split(article.text)
+        except SegmentationError as err:
+            raise ValueError(str(err)) from None
+    if not sentences:
+        raise ValueError("no sentences found in the text")
+    if isinstance(summarizer, _Extractor):
+        chosen = summarizer.select(article, sentences)
+        return ArticleSummary(article, "\n".join(sentences[i].text for i in chosen),
+                              [{"index": i, "start": sentences[i].start, "end": sentences[i].end, "text": sentences[i].text}
+                               for i in chosen])
+    return ArticleSummary(article, summarizer(article, sentences))

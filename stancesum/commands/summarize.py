@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from stancesum.commands.common import INPUTS_HELP, fail, report_failures, write_output
+
+if TYPE_CHECKING:
+    from stancesum.inference.summarizers import ArticleSummary
 
 SUMMARY_FORMATS: tuple[str, ...] = ("table", "json", "jsonl")
 
 
 def summarize(
-    inputs: Annotated[list[str], typer.Argument(help="JSONL article files, .txt files, folders of them, or - for stdin.")],
+    inputs: Annotated[list[str], typer.Argument(help=INPUTS_HELP)],
     summarizer: Annotated[str, typer.Option("--summarizer", "-s", help="extractive (trained, default) | seq2seq | textrank | lead")] = "extractive",
     summarizer_model: Annotated[str | None, typer.Option("--summarizer-model", help="extractive: a scorer directory (default models/summarizer_default); seq2seq: a model directory or Hugging Face id (required).")] = None,
     max_words: Annotated[int | None, typer.Option("--max-words", help="At most this many words.")] = None,
@@ -25,10 +29,9 @@ def summarize(
 ) -> None:
     """Summarise articles. Extractive kinds default to 3 sentences when no limit is given."""
     from stancesum.inference.inputs import InputError, read_inputs
-    from stancesum.inference.summarizers import build_summarizer
+    from stancesum.inference.summarizers import build_summarizer, summarize_article
     from stancesum.models.labeler import ModelLoadError
     from stancesum.models.summarizer import DEFAULT_SUMMARIZER_DIR
-    from stancesum.cli import fail, report_failures, write_output
 
     if fmt not in SUMMARY_FORMATS:
         fail(f"unknown --format {fmt!r}; choose one of {', '.join(SUMMARY_FORMATS)}")
@@ -41,13 +44,13 @@ def summarize(
     except (ValueError, ModelLoadError) as err:
         fail(str(err))
     failures: list[str] = []
-    records: list[dict] = []
+    records: list[ArticleSummary] = []
     for where, item in read_inputs(inputs):
         if isinstance(item, InputError):
             failures.append(str(item))
             continue
         try:
-            records.append(_summarize_one(item, summarize_fn))
+            records.append(summarize_article(item, summarize_fn))
         except ValueError as err:  # SegmentationError and other unusable text
             failures.append(f"{where}: {err}")
     if records:
@@ -57,50 +60,25 @@ def summarize(
     report_failures(failures)
 
 
-def _summarize_one(article, summarize_fn) -> dict:
-    """{article, summary, selected sentences (extractive kinds) or None}."""
-    from stancesum.models.segmentation import SegmentationError, SentenceSplitter
-
-    sentences = article.sentences
-    if not sentences:
-        try:
-            sentences = SentenceSplitter().split(article.text)
-        except SegmentationError as err:
-            raise ValueError(str(err)) from None
-    if not sentences:
-        raise ValueError("no sentences found in the text")
-    if hasattr(summarize_fn, "select"):
-        chosen = summarize_fn.select(article, sentences)
-        return {"article": article, "summary": "\n".join(sentences[i].text for i in chosen),
-                "selected": [{"index": i, "start": sentences[i].start, "end": sentences[i].end, "text": sentences[i].text} for i in chosen]}
-    return {"article": article, "summary": summarize_fn(article, sentences), "selected": None}
-
-
-def _render(records: list[dict], fmt: str, kind: str) -> str:
+def _render(records: list[ArticleSummary], fmt: str, kind: str) -> str:
     if fmt == "jsonl":
         out = []
         for r in records:
-            data = r["article"].to_dict()
-            data["summary"] = r["summary"] or None
+            data = r.article.to_dict()
+            data["summary"] = r.summary or None
             out.append(json.dumps(data, ensure_ascii=False) + "\n")
         return "".join(out)
     if fmt == "json":
-        rows = [{"id": r["article"].id, "title": r["article"].title, "summarizer": kind, "summary": r["summary"],
-                 "sentences": r["selected"]} for r in records]
+        rows = [{"id": r.article.id, "title": r.article.title, "summarizer": kind, "summary": r.summary,
+                 "sentences": r.selected} for r in records]
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     from rich.console import Console
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=120, force_terminal=False, color_system=None, soft_wrap=False)
     for r in records:
-        article = r["article"]
+        article = r.article
         console.rule(article.title or article.id)
-        console.print(r["summary"] or "(empty summary)", markup=False, highlight=False)
+        console.print(r.summary or "(empty summary)", markup=False, highlight=False)
         console.print()
     return buffer.getvalue()
-
-
-if __name__ == "__main__":  # a stand-alone entry point until the command is registered in stancesum.cli
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    app.command()(summarize)
-    sys.exit(app())

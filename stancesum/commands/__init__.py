@@ -1,0 +1,1 @@
+"""The commands of the `stancesum` command line, one module per command (group); shared helpers in common."""

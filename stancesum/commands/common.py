@@ -1,0 +1,54 @@
+"""What every command shares: the exit code for bad input, one-line errors, atomic output, failure lists."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+
+EXIT_BAD_INPUT = 2
+INPUTS_HELP = "JSONL article files, .txt files, folders of them, or - for stdin."
+
+
+def fail(message: str) -> NoReturn:
+    typer.echo(f"stancesum: {message}", err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    from stancesum.models.articles_io import atomic_write_text
+
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write_text(output, text)
+        typer.echo(f"wrote {output}", err=True)
+
+
+def report_failures(failures: list[str]) -> None:
+    if failures:
+        typer.echo(f"stancesum: {len(failures)} input(s) failed:", err=True)
+        for f in failures:
+            typer.echo(f"  {f}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def parse_overrides(extra: list[str]) -> dict[str, str]:
+    """`--a.b value` / `--a.b=value` pairs left over by the CLI, as dotted settings."""
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(extra):
+        token = extra[i]
+        if not token.startswith("--"):
+            fail(f"unexpected argument {token!r}; overrides look like --epochs 2 or --stance_sources.fnc1 0")
+        key, eq, value = token[2:].partition("=")
+        if not eq:
+            if i + 1 >= len(extra):
+                fail(f"override --{key} needs a value")
+            value = extra[i + 1]
+            i += 1
+        out[key.replace("-", "_")] = value
+        i += 1
+    return out

@@ -1,0 +1,41 @@
+"""`stancesum train`: fine-tune the labeler from a config with dotted overrides, or retrain a model on new data."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stancesum.commands.common import fail, parse_overrides
+
+
+def train(
+    ctx: typer.Context,
+    config: Annotated[Path | None, typer.Option(help="YAML training config (default: the built-in defaults).")] = None,
+    data: Annotated[list[Path] | None, typer.Option("--data", help="Labeled article JSONL to train on (repeatable).")] = None,
+    from_model: Annotated[Path | None, typer.Option("--from", help="Continue from this model directory (retraining, with replay).")] = None,
+    output_dir: Annotated[Path | None, typer.Option(help="Where the trained model directory goes.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Folder of the public corpora (default ../shared/data).")] = None,
+) -> None:
+    """Fine-tune the labeler. Any setting can be overridden: --epochs 2 --stance_sources.fnc1 0."""
+    import logging
+
+    from stancesum.training.arguments import ConfigError, load_arguments
+
+    overrides = parse_overrides(ctx.args)
+    for key, value in (("output_dir", output_dir), ("init_from", from_model), ("data_dir", data_dir)):
+        if value is not None:
+            overrides[key] = str(value)
+    if data:
+        overrides["extra_data"] = "[" + ", ".join(repr(str(p)) for p in data) + "]"
+    try:
+        args = load_arguments(config, overrides)
+    except ConfigError as err:
+        fail(f"config: {err}")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    from stancesum.training.run import run_training
+
+    path = run_training(args)
+    typer.echo(f"trained model written to {path} (see {path / 'README.md'})", err=True)
