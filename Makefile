@@ -8,7 +8,7 @@ SEED_TARGETS := -t "NATO troops deployed to Ukraine" -t "supplying weapons to Uk
 	-t "starting peace negotiations with Russia now" -t "higher defence spending by NATO members"
 export HF_HUB_OFFLINE := 1
 
-.PHONY: setup demo test clean
+.PHONY: setup demo test lint clean
 
 setup: $(STAMP)
 
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e ".[test]"
+	$(BIN)/python -m pip install -q -e ".[test,lint]"
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -31,6 +31,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# ruff (lint, import order, formatting) and mypy over the installed layout (scripts/typecheck.py)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/typecheck.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

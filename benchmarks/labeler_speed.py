@@ -21,6 +21,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
+
 def load_pairs(n_articles: int) -> list[tuple[str, str]]:
     from stancesum.models.articles_io import load_articles
 
@@ -61,11 +62,17 @@ def run_pipeline(model: str, pairs: list[tuple[str, str]], batch_size: int) -> l
         def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, **_):
             extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
             logits = self.labeler("stance", input_ids, attention_mask, **extra)
-            logits[:, none] += labeler.config.stance_none_bias  # the model's calibrated prior, as predict_stances applies it
+            logits[:, none] += (
+                labeler.config.stance_none_bias
+            )  # the model's calibrated prior, as predict_stances applies it
             return SequenceClassifierOutput(logits=logits)
 
-    classifier = pipeline("text-classification", model=StanceForSequenceClassification(config).eval(),
-                          tokenizer=labeler.tokenizer, device=-1)
+    classifier = pipeline(
+        "text-classification",
+        model=StanceForSequenceClassification(config).eval(),
+        tokenizer=labeler.tokenizer,
+        device=-1,
+    )
     inputs = [{"text": t, "text_pair": s} for t, s in pairs]
     with torch.inference_mode():
         outputs = classifier(inputs, batch_size=batch_size, truncation=True, max_length=labeler.config.max_length)
@@ -83,8 +90,18 @@ def child(which: str, model: str, n_articles: int, batch_size: int, threads: int
     labels = fn(model, pairs, batch_size)
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"which": which, "pairs": len(pairs), "seconds": seconds, "pairs_per_second": len(pairs) / seconds,
-                      "peak_rss_mb": peak_mb, "labels": labels}))
+    print(
+        json.dumps(
+            {
+                "which": which,
+                "pairs": len(pairs),
+                "seconds": seconds,
+                "pairs_per_second": len(pairs) / seconds,
+                "peak_rss_mb": peak_mb,
+                "labels": labels,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -101,14 +118,28 @@ def main() -> None:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error"}
     results = {}
     for which in ("ours", "pipeline"):
-        cmd = [sys.executable, __file__, "--child", which, "--model", args.model, "--articles", str(args.articles),
-               "--batch-size", str(args.batch_size), "--threads", str(args.threads)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            which,
+            "--model",
+            args.model,
+            "--articles",
+            str(args.articles),
+            "--batch-size",
+            str(args.batch_size),
+            "--threads",
+            str(args.threads),
+        ]
         line = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout.strip().splitlines()[-1]
         results[which] = json.loads(line)
     ours, plain = results["ours"], results["pipeline"]
-    agree = sum(a == b for a, b in zip(ours["labels"], plain["labels"])) / len(ours["labels"])
-    print(f"model: {args.model}; {ours['pairs']} (target, sentence) pairs from {args.articles} seed articles; "
-          f"batch size {args.batch_size}; {args.threads} threads")
+    agree = sum(a == b for a, b in zip(ours["labels"], plain["labels"], strict=True)) / len(ours["labels"])
+    print(
+        f"model: {args.model}; {ours['pairs']} (target, sentence) pairs from {args.articles} seed articles; "
+        f"batch size {args.batch_size}; {args.threads} threads"
+    )
     print(f"{'':<34} {'pairs/s':>9} {'seconds':>8} {'peak RSS MB':>12}")
     for name, r in (("stancesum Analyzer (length-sorted)", ours), ("transformers pipeline", plain)):
         print(f"{name:<34} {r['pairs_per_second']:>9.1f} {r['seconds']:>8.2f} {r['peak_rss_mb']:>12.0f}")

@@ -1,6 +1,7 @@
 """Time to summarise one 40-sentence article: the trained extractive summarizer against the obvious alternatives.
 
-    .venv/bin/python benchmarks/summarizer_speed.py [--summarizer-dir models/summarizer_default] [--threads 2] [--repeats 10]
+    .venv/bin/python benchmarks/summarizer_speed.py [--summarizer-dir models/summarizer_default] \
+        [--threads 2] [--repeats 10]
 
 The article is the first 40 sentences of the longest seed article (real news prose, gold segmentation).
 Compared in the same process and run, each after one warm-up call, median of --repeats calls:
@@ -16,11 +17,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]TARGET_SECONDS = 0.5
+REPO = Path(__file__).resolve().parents[1]
+TARGET_SECONDS = 0.5
 
 
 def forty_sentence_article():
@@ -61,16 +62,29 @@ def main() -> None:
     per_sentence = ExtractiveSummarizer(ours.scorer, batch_size=1)
     textrank = TextRankSummarizer()
     rows = {}
-    for name, summarizer in (("ours (batched)", ours), ("per-sentence encoder passes", per_sentence), ("TextRank (tf-idf)", textrank)):
+    for name, summarizer in (
+        ("ours (batched)", ours),
+        ("per-sentence encoder passes", per_sentence),
+        ("TextRank (tf-idf)", textrank),
+    ):
         rows[name] = timed(lambda s=summarizer: s(article, sentences), args.repeats)
-    print(f"article: {article.id} (first {len(sentences)} sentences, {sum(len(s.text.split()) for s in sentences)} words); "
-          f"torch threads {torch.get_num_threads()}; median of {args.repeats} calls after a warm-up")
+    print(
+        f"article: {article.id} (first {len(sentences)} sentences, "
+        f"{sum(len(s.text.split()) for s in sentences)} words); "
+        f"torch threads {torch.get_num_threads()}; median of {args.repeats} calls after a warm-up"
+    )
     for name, (seconds, _) in rows.items():
         print(f"{name:<30} {seconds:8.3f} s/article")
     ours_s, per_s = rows["ours (batched)"][0], rows["per-sentence encoder passes"][0]
-    print(f"ratio per-sentence / ours: {per_s / ours_s:.2f}x; ours within {TARGET_SECONDS} s: {'yes' if ours_s <= TARGET_SECONDS else 'NO'}")
+    print(
+        f"ratio per-sentence / ours: {per_s / ours_s:.2f}x; "
+        f"ours within {TARGET_SECONDS} s: {'yes' if ours_s <= TARGET_SECONDS else 'NO'}"
+    )
     print(f"ratio ours / TextRank: {ours_s / rows['TextRank (tf-idf)'][0]:.1f}x (TextRank uses no neural model)")
-    print(f"same sentences chosen batched and per-sentence: {rows['ours (batched)'][1] == rows['per-sentence encoder passes'][1]}")
+    print(
+        "same sentences chosen batched and per-sentence: "
+        f"{rows['ours (batched)'][1] == rows['per-sentence encoder passes'][1]}"
+    )
 
 
 if __name__ == "__main__":

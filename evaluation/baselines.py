@@ -14,10 +14,12 @@ from stancesum.models.labeler import DEFAULT_BASE_MODEL, quiet_transformers, res
 from stancesum.models.schema import LabelSchema
 
 
-def with_labels(gold: Article, topics: Sequence[str], stances: Sequence[dict[str, str]], summary: str | None) -> Article:
+def with_labels(
+    gold: Article, topics: Sequence[str | None], stances: Sequence[dict[str, str]], summary: str | None
+) -> Article:
     """A copy of a gold article carrying predicted labels (same sentences, same targets)."""
     pred = copy.deepcopy(gold)
-    for s, topic, stance in zip(pred.sentences, topics, stances):
+    for s, topic, stance in zip(pred.sentences, topics, stances, strict=True):
         s.topic, s.stance = topic, dict(stance)
     pred.summary = summary
     return pred
@@ -38,8 +40,12 @@ class MajorityBaseline:
         self.stance = Counter(v for a in train for s in a.sentences for v in s.stance.values()).most_common(1)[0][0]
 
     def predict(self, articles: list[Article]) -> list[Article]:
-        return [with_labels(a, [self.topic] * len(a.sentences), [{t: self.stance for t in a.targets}] * len(a.sentences),
-                            None) for a in articles]
+        return [
+            with_labels(
+                a, [self.topic] * len(a.sentences), [{t: self.stance for t in a.targets}] * len(a.sentences), None
+            )
+            for a in articles
+        ]
 
 
 class Embedder:
@@ -57,7 +63,9 @@ class Embedder:
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         out = []
         for i in range(0, len(texts), self.batch_size):
-            batch = self.tokenizer(list(texts[i:i + self.batch_size]), padding=True, truncation=True, max_length=128, return_tensors="pt")
+            batch = self.tokenizer(
+                list(texts[i : i + self.batch_size]), padding=True, truncation=True, max_length=128, return_tensors="pt"
+            )
             hidden = self.model(**batch).last_hidden_state
             mask = batch["attention_mask"].unsqueeze(-1).float()
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
@@ -102,7 +110,10 @@ class ZeroShotBaseline:
         gold = [s.stance[t] for a in train for s in a.sentences for t in a.targets]
         relevance, margin = self._stance_features(targets, vectors)
         polar = np.where(margin >= 0, "favor", "against")
-        best = max(np.linspace(0.0, 0.8, 33), key=lambda tau: f1_score(gold, np.where(relevance < tau, "none", polar), average="macro"))
+        best = max(
+            np.linspace(0.0, 0.8, 33),
+            key=lambda tau: f1_score(gold, np.where(relevance < tau, "none", polar), average="macro"),
+        )
         self.relevance = float(best)
         return self
 
@@ -116,7 +127,7 @@ class ZeroShotBaseline:
         out, t_off, s_off = [], 0, 0
         for a in articles:
             n, k = len(a.sentences), len(a.targets)
-            rows = [dict(zip(a.targets, stance[s_off + i * k: s_off + (i + 1) * k])) for i in range(n)]
-            out.append(with_labels(a, topics[t_off:t_off + n], rows, None))
+            rows = [dict(zip(a.targets, stance[s_off + i * k : s_off + (i + 1) * k], strict=True)) for i in range(n)]
+            out.append(with_labels(a, topics[t_off : t_off + n], rows, None))
             t_off, s_off = t_off + n, s_off + n * k
         return out

@@ -36,8 +36,9 @@ def select_split(articles: list[Article], splits_path: Path | None, split: str |
     return chosen
 
 
-def predict_with_model(model_dir: Path, gold: list[Article], batch_size: int = 64,
-                       summarizer: str | None = "extractive") -> tuple[list[Article], LabelSchema]:
+def predict_with_model(
+    model_dir: Path, gold: list[Article], batch_size: int = 64, summarizer: str | None = "extractive"
+) -> tuple[list[Article], LabelSchema]:
     """The labeler's labels for the gold sentences and targets (gold segmentation), and the summarizer's summaries."""
     from stancesum.inference.analyzer import Analyzer
     from stancesum.inference.summarizers import build_summarizer
@@ -57,14 +58,25 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def evaluate_gold(gold_path: Path, model_dir: Path | None = None, predictions_path: Path | None = None,
-                  split: str | None = None, splits_path: Path | None = REPO / "seeds" / "splits.json",
-                  train_path: Path | None = REPO / "seeds" / "articles.jsonl", baselines: bool = True,
-                  batch_size: int = 64, summarizer: str | None = "extractive") -> EvaluationResult:
+def evaluate_gold(
+    gold_path: Path,
+    model_dir: Path | None = None,
+    predictions_path: Path | None = None,
+    split: str | None = None,
+    splits_path: Path | None = REPO / "seeds" / "splits.json",
+    train_path: Path | None = REPO / "seeds" / "articles.jsonl",
+    baselines: bool = True,
+    batch_size: int = 64,
+    summarizer: str | None = "extractive",
+) -> EvaluationResult:
     """Every figure for the system and the baselines, side by side, with provenance."""
     if (model_dir is None) == (predictions_path is None):
         raise ValueError("give exactly one of a model directory or a predictions file")
-    schema = LabelSchema.load(model_dir) if model_dir is not None and (model_dir / "label_schema.json").is_file() else LabelSchema()
+    schema = (
+        LabelSchema.load(model_dir)
+        if model_dir is not None and (model_dir / "label_schema.json").is_file()
+        else LabelSchema()
+    )
     gold = select_split(load_articles(gold_path, schema), splits_path, split)
     unlabeled = [a.id for a in gold if not a.sentences]
     if unlabeled:
@@ -73,6 +85,7 @@ def evaluate_gold(gold_path: Path, model_dir: Path | None = None, predictions_pa
         predictions, schema = predict_with_model(model_dir, gold, batch_size, summarizer)
         system = str(model_dir)
     else:
+        assert predictions_path is not None
         predictions = load_articles(predictions_path, schema)
         system = str(predictions_path)
     systems = {"system": score_system(gold, predictions, schema)}
@@ -84,9 +97,14 @@ def evaluate_gold(gold_path: Path, model_dir: Path | None = None, predictions_pa
         systems["lead-3"] = {"summary": score_system(gold, [_with_lead(a) for a in gold], schema)["summary"]}
         systems["zero-shot"]["relevance_threshold"] = zero_shot.relevance
     metrics = {
-        "gold": {"path": str(gold_path), "sha256": hashlib.sha256(Path(gold_path).read_bytes()).hexdigest(), "split": split,
-                 "articles": len(gold), "sentences": sum(len(a.sentences) for a in gold),
-                 "pairs": sum(len(a.sentences) * len(a.targets) for a in gold)},
+        "gold": {
+            "path": str(gold_path),
+            "sha256": hashlib.sha256(Path(gold_path).read_bytes()).hexdigest(),
+            "split": split,
+            "articles": len(gold),
+            "sentences": sum(len(a.sentences) for a in gold),
+            "pairs": sum(len(a.sentences) * len(a.targets) for a in gold),
+        },
         "system": system,
         "model_dir": str(model_dir) if model_dir else None,
         "summarizer": summarizer if model_dir else None,
@@ -98,11 +116,14 @@ def evaluate_gold(gold_path: Path, model_dir: Path | None = None, predictions_pa
 
 
 def _with_lead(article: Article) -> Article:
-    return with_labels(article, [s.topic for s in article.sentences], [s.stance for s in article.sentences], lead_summary(article))
+    return with_labels(
+        article, [s.topic for s in article.sentences], [s.stance for s in article.sentences], lead_summary(article)
+    )
 
 
-def _baseline_training_articles(train_path: Path | None, splits_path: Path | None, gold: list[Article],
-                                schema: LabelSchema) -> list[Article]:
+def _baseline_training_articles(
+    train_path: Path | None, splits_path: Path | None, gold: list[Article], schema: LabelSchema
+) -> list[Article]:
     """The seed train split (never a gold article) for fitting the majority class and the zero-shot threshold."""
     if train_path is None or not Path(train_path).is_file():
         raise ValueError(f"baselines need labeled training articles; {train_path} does not exist")

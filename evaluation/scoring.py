@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -25,10 +26,13 @@ def _check_aligned(gold: list[Article], pred: list[Article]) -> None:
         for i, s in enumerate(p.sentences):
             missing = set(g.targets) - set(s.stance)
             if s.topic is None or missing:
-                raise ValueError(f"article {g.id!r}, sentence {i}: no predicted {'topic' if s.topic is None else 'stance for ' + repr(sorted(missing)[0])}")
+                raise ValueError(
+                    f"article {g.id!r}, sentence {i}: no predicted "
+                    f"{'topic' if s.topic is None else 'stance for ' + repr(sorted(missing)[0])}"
+                )
 
 
-def _confusion(pairs: list[tuple[str, str]], labels: list[str]) -> np.ndarray:
+def _confusion(pairs: Sequence[tuple[str, str]], labels: list[str]) -> np.ndarray:
     index = {lab: i for i, lab in enumerate(labels)}
     cm = np.zeros((len(labels), len(labels)))
     for gold, pred in pairs:
@@ -47,7 +51,7 @@ def _accuracy(cm: np.ndarray) -> np.ndarray:
     return np.trace(cm, axis1=-2, axis2=-1) / np.maximum(cm.sum((-2, -1)), 1)
 
 
-def _ci(point_low_high: tuple[float, float, float]) -> dict[str, float]:
+def _ci(point_low_high: tuple[float, float, float]) -> dict[str, float | list[float]]:
     point, low, high = point_low_high
     return {"value": point, "ci95": [low, high]}
 
@@ -55,8 +59,14 @@ def _ci(point_low_high: tuple[float, float, float]) -> dict[str, float]:
 def score_stance(gold: list[Article], pred: list[Article]) -> dict:
     by_id = {p.id: p for p in pred}
     labels = list(STANCE_LABELS)
-    per_article_pairs = [[(gs.stance[t], ps.stance[t]) for gs, ps in zip(g.sentences, by_id[g.id].sentences) for t in g.targets]
-                         for g in gold]
+    per_article_pairs = [
+        [
+            (gs.stance[t], ps.stance[t])
+            for gs, ps in zip(g.sentences, by_id[g.id].sentences, strict=True)
+            for t in g.targets
+        ]
+        for g in gold
+    ]
     pairs = [p for article in per_article_pairs for p in article]
     if not pairs:
         return {}
@@ -64,15 +74,17 @@ def score_stance(gold: list[Article], pred: list[Article]) -> dict:
     counts = np.stack([_confusion(a, labels) for a in per_article_pairs])
     result["ci95"] = {
         "macro_f1": _ci(bootstrap_ci_counts(counts, lambda cm: f1_from_confusion(cm).mean(-1), N_RESAMPLES))["ci95"],
-        "f_avg": _ci(bootstrap_ci_counts(counts, lambda cm: f1_from_confusion(cm)[:, :2].mean(-1), N_RESAMPLES))["ci95"],
+        "f_avg": _ci(bootstrap_ci_counts(counts, lambda cm: f1_from_confusion(cm)[:, :2].mean(-1), N_RESAMPLES))[
+            "ci95"
+        ],
         "accuracy": _ci(bootstrap_ci_counts(counts, _accuracy, N_RESAMPLES))["ci95"],
     }
     per_target: dict[str, list] = defaultdict(list)
     for g in gold:
-        for gs, ps in zip(g.sentences, by_id[g.id].sentences):
+        for gs, ps in zip(g.sentences, by_id[g.id].sentences, strict=True):
             for t in g.targets:
                 per_target[t].append((gs.stance[t], ps.stance[t]))
-    result["per_article"] = {g.id: _small_stance(a) for g, a in zip(gold, per_article_pairs) if a}
+    result["per_article"] = {g.id: _small_stance(a) for g, a in zip(gold, per_article_pairs, strict=True) if a}
     result["per_target"] = {t: _small_stance(v) for t, v in sorted(per_target.items())}
     result["n_pairs"] = len(pairs)
     return result
@@ -81,19 +93,33 @@ def score_stance(gold: list[Article], pred: list[Article]) -> dict:
 def _small_stance(pairs: list[tuple[str, str]]) -> dict:
     cm = _confusion(pairs, list(STANCE_LABELS))[None]
     f1 = f1_from_confusion(cm)[0]
-    return {"n": len(pairs), "accuracy": float(_accuracy(cm)[0]), "macro_f1": float(f1.mean()), "f_avg": float(f1[:2].mean()),
-            "gold": {lab: int(sum(1 for g, _ in pairs if g == lab)) for lab in STANCE_LABELS},
-            "predicted": {lab: int(sum(1 for _, p in pairs if p == lab)) for lab in STANCE_LABELS}}
+    return {
+        "n": len(pairs),
+        "accuracy": float(_accuracy(cm)[0]),
+        "macro_f1": float(f1.mean()),
+        "f_avg": float(f1[:2].mean()),
+        "gold": {lab: int(sum(1 for g, _ in pairs if g == lab)) for lab in STANCE_LABELS},
+        "predicted": {lab: int(sum(1 for _, p in pairs if p == lab)) for lab in STANCE_LABELS},
+    }
 
 
 def score_topic(gold: list[Article], pred: list[Article], schema: LabelSchema) -> dict:
     by_id = {p.id: p for p in pred}
     labels = schema.topic_labels
-    per_article = [[(gs.topic, ps.topic) for gs, ps in zip(g.sentences, by_id[g.id].sentences) if gs.topic] for g in gold]
+    per_article = [
+        [
+            (gs.topic, ps.topic)
+            for gs, ps in zip(g.sentences, by_id[g.id].sentences, strict=True)
+            if gs.topic and ps.topic
+        ]
+        for g in gold
+    ]
     pairs = [p for a in per_article for p in a]
     if not pairs:
         return {}
-    result = load_metric("topic_metrics").compute(predictions=[p for _, p in pairs], references=[g for g, _ in pairs], labels=labels)
+    result = load_metric("topic_metrics").compute(
+        predictions=[p for _, p in pairs], references=[g for g, _ in pairs], labels=labels
+    )
     counts = np.stack([_confusion(a, labels) for a in per_article])
     result["ci95"] = {
         "accuracy": _ci(bootstrap_ci_counts(counts, _accuracy, N_RESAMPLES))["ci95"],
@@ -112,10 +138,10 @@ def score_summary(gold: list[Article], pred: list[Article]) -> dict:
     rows = [r for r in rows if r[0].strip()]
     if not rows:
         return {}
-    predictions, references, documents = (list(x) for x in zip(*rows))
+    predictions, references, documents = (list(x) for x in zip(*rows, strict=True))
     predictions, references = _one_sentence_per_line(predictions), _one_sentence_per_line(references)
     result = load_metric("summary_rouge").compute(predictions=predictions, references=references, documents=documents)
-    per_article = [rouge_scores([p], [r])["rouge1"] for p, r in zip(predictions, references)]
+    per_article = [rouge_scores([p], [r])["rouge1"] for p, r in zip(predictions, references, strict=True)]
     result["ci95"] = {"rouge1": _ci(bootstrap_ci(per_article, lambda xs: float(np.mean(xs)), N_RESAMPLES))["ci95"]}
     result["n_articles"] = len(rows)
     return result
@@ -132,4 +158,8 @@ def _one_sentence_per_line(texts: list[str]) -> list[str]:
 def score_system(gold: list[Article], pred: list[Article], schema: LabelSchema) -> dict:
     """Every figure for one system: stance, topic, summary."""
     _check_aligned(gold, pred)
-    return {"stance": score_stance(gold, pred), "topic": score_topic(gold, pred, schema), "summary": score_summary(gold, pred)}
+    return {
+        "stance": score_stance(gold, pred),
+        "topic": score_topic(gold, pred, schema),
+        "summary": score_summary(gold, pred),
+    }

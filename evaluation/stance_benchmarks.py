@@ -22,7 +22,9 @@ class StanceBenchmark:
 
 
 STANCE_BENCHMARKS: dict[str, StanceBenchmark] = {
-    "emergent": StanceBenchmark("emergent", "dev", "train", "accuracy 0.733 on the official test split (Ferreira & Vlachos 2016)"),
+    "emergent": StanceBenchmark(
+        "emergent", "dev", "train", "accuracy 0.733 on the official test split (Ferreira & Vlachos 2016)"
+    ),
     "perspectrum": StanceBenchmark("perspectrum", "test", "train", None),
     "ibm-claim-stance": StanceBenchmark("ibm_claim_stance", "test", "train", None),
     "vast": StanceBenchmark("vast_by_topic", "dev", "train", None),
@@ -36,8 +38,9 @@ def _scores(gold: list[str], pred: list[str]) -> dict:
     return result
 
 
-def model_predictions(model_dir: Path, rows: list[StanceExample], polar_only: bool, batch_size: int = 128,
-                      none_bias: float | None = None) -> list[str]:
+def model_predictions(
+    model_dir: Path, rows: list[StanceExample], polar_only: bool, batch_size: int = 128, none_bias: float | None = None
+) -> list[str]:
     """Labels from the labeler; on corpora without a 'none' class only favor vs against is chosen.
     `none_bias` replaces the model's calibrated prior on 'none' (tuned on seed news, not on these corpora)."""
     from stancesum.models.labeler import SentenceLabeler
@@ -52,8 +55,9 @@ def model_predictions(model_dir: Path, rows: list[StanceExample], polar_only: bo
     return [labels[i] for i in probs.argmax(1)]
 
 
-def zero_shot_predictions(rows: list[StanceExample], fit_rows: list[StanceExample], polar_only: bool,
-                          baseline: ZeroShotBaseline) -> tuple[list[str], float]:
+def zero_shot_predictions(
+    rows: list[StanceExample], fit_rows: list[StanceExample], polar_only: bool, baseline: ZeroShotBaseline
+) -> tuple[list[str], float]:
     from sklearn.metrics import f1_score
 
     def features(items: list[StanceExample]):
@@ -66,12 +70,16 @@ def zero_shot_predictions(rows: list[StanceExample], fit_rows: list[StanceExampl
     fit_relevance, fit_margin = features(fit_rows)
     fit_polar = np.where(fit_margin >= 0, "favor", "against")
     gold = [r.label for r in fit_rows]
-    tau = max(np.linspace(0.0, 0.8, 33), key=lambda t: f1_score(gold, np.where(fit_relevance < t, "none", fit_polar), average="macro"))
+    tau = max(
+        np.linspace(0.0, 0.8, 33),
+        key=lambda t: f1_score(gold, np.where(fit_relevance < t, "none", fit_polar), average="macro"),
+    )
     return list(np.where(relevance < tau, "none", polar)), float(tau)
 
 
-def run_stance_benchmark(name: str, data_dir: Path, model_dir: Path | None, max_fit: int = 2000,
-                         none_bias: float | None = None) -> dict:
+def run_stance_benchmark(
+    name: str, data_dir: Path, model_dir: Path | None, max_fit: int = 2000, none_bias: float | None = None
+) -> dict:
     spec = STANCE_BENCHMARKS[name]
     rows_all = STANCE_CORPORA[spec.corpus](data_dir)
     rows = [r for r in rows_all if r.split == spec.split]
@@ -85,15 +93,29 @@ def run_stance_benchmark(name: str, data_dir: Path, model_dir: Path | None, max_
     systems["zero-shot"] = {**_scores(gold, zero_shot), "relevance_threshold": tau}
     if model_dir is not None:
         systems["model"] = _scores(gold, model_predictions(model_dir, rows, polar_only, none_bias=none_bias))
-    return {"benchmark": name, "split": spec.split, "n": len(rows), "labels": dict(Counter(gold)), "polar_only": polar_only,
-            "published": spec.published, "model_dir": str(model_dir) if model_dir else None, "none_bias_override": none_bias,
-            "systems": systems}
+    return {
+        "benchmark": name,
+        "split": spec.split,
+        "n": len(rows),
+        "labels": dict(Counter(gold)),
+        "polar_only": polar_only,
+        "published": spec.published,
+        "model_dir": str(model_dir) if model_dir else None,
+        "none_bias_override": none_bias,
+        "systems": systems,
+    }
 
 
 def format_stance_benchmark(result: dict) -> str:
-    lines = [f"{result['benchmark']} ({result['split']} split, {result['n']} pairs; gold {result['labels']})"
-             + ("; favor vs against only" if result["polar_only"] else "")
-             + (f"; model's none prior set to {result['none_bias_override']}" if result.get("none_bias_override") is not None else "")]
+    lines = [
+        f"{result['benchmark']} ({result['split']} split, {result['n']} pairs; gold {result['labels']})"
+        + ("; favor vs against only" if result["polar_only"] else "")
+        + (
+            f"; model's none prior set to {result['none_bias_override']}"
+            if result.get("none_bias_override") is not None
+            else ""
+        )
+    ]
     lines.append(f"{'system':<12} {'accuracy':>9} {'macro-F1':>9} {'F_avg':>7}")
     for name, s in result["systems"].items():
         lines.append(f"{name:<12} {s['accuracy']:>9.3f} {s['macro_f1_present']:>9.3f} {s['f_avg']:>7.3f}")

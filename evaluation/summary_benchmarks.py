@@ -1,7 +1,8 @@
 """Summary benchmarks: Lead-3, Lead at the same budget, TextRank and the trained extractive summarizer, scored in
 the same run with the project's `summary_rouge` metric on BBC News Summary (dev/test) or XSum validation.
 
-    python -m stancesum.evaluation.summary_benchmarks bbc-summary --split dev [--data-dir ../shared/data] [--summarizer-dir DIR]
+    python -m stancesum.evaluation.summary_benchmarks bbc-summary --split dev [--data-dir ../shared/data] \
+        [--summarizer-dir DIR]
     python -m stancesum.evaluation.summary_benchmarks xsum-val
 """
 
@@ -29,8 +30,10 @@ OURS = "stancesum extractive"
 # Published figures on the same corpus, from the data README; not from this run (XSum: the full test set, ROUGE-L).
 PUBLISHED: dict[str, dict[str, dict[str, float]]] = {
     "bbc-summary": {},
-    "xsum-val": {"Lead (Narayan et al. 2018, XSum test)": {"rouge1": 16.30, "rouge2": 1.60, "rougeL": 11.95},
-                 "BART-large (Lewis et al. 2020, XSum test)": {"rouge1": 45.14, "rouge2": 22.27, "rougeL": 37.25}},
+    "xsum-val": {
+        "Lead (Narayan et al. 2018, XSum test)": {"rouge1": 16.30, "rouge2": 1.60, "rougeL": 11.95},
+        "BART-large (Lewis et al. 2020, XSum test)": {"rouge1": 45.14, "rouge2": 22.27, "rougeL": 37.25},
+    },
 }
 
 
@@ -45,19 +48,28 @@ def as_article(doc: SummaryDocument) -> tuple[Article, list[Sentence]]:
 
 def _trained_on_xsum(summarizer_dir: Path) -> bool:
     record = summarizer_dir / RECORD_FILE
-    return record.is_file() and bool(json.loads(record.read_text(encoding="utf-8")).get("arguments", {}).get("xsum_oracle"))
+    return record.is_file() and bool(
+        json.loads(record.read_text(encoding="utf-8")).get("arguments", {}).get("xsum_oracle")
+    )
 
 
-def benchmark_documents(name: str, data_dir: str | Path | None, split: str | None,
-                        summarizer_dir: Path) -> tuple[list[SummaryDocument], Budget, str]:
+def benchmark_documents(
+    name: str, data_dir: str | Path | None, split: str | None, summarizer_dir: Path
+) -> tuple[list[SummaryDocument], Budget, str]:
     """(documents, budget of the budgeted systems, a note on what was chosen and why)."""
     if name == "bbc-summary":
         split = split or "dev"
         docs = bbc_summary(data_dir)
         ratio = bbc_budget_ratio(docs)
         chosen = [d for d in docs if d.split == split]
-        return chosen, Budget(ratio=ratio), (f"split {split}; budget: ceil({ratio:.0%} of the article's sentences), the "
-                                             "share that best matches the train-split reference extract sizes")
+        return (
+            chosen,
+            Budget(ratio=ratio),
+            (
+                f"split {split}; budget: ceil({ratio:.0%} of the article's sentences), the "
+                "share that best matches the train-split reference extract sizes"
+            ),
+        )
     if name == "xsum-val":
         if split not in (None, "test"):
             raise ValueError(f"xsum-val has one split, 'test' (got {split!r})")
@@ -74,18 +86,23 @@ def benchmark_documents(name: str, data_dir: str | Path | None, split: str | Non
 def _per_document_rouge1(predictions: list[str], references: list[str]) -> np.ndarray:
     from stancesum.evaluation.metrics.summary_rouge.summary_rouge import rouge_scores
 
-    return np.array([rouge_scores([p], [r])["rouge1"] for p, r in zip(predictions, references)])
+    return np.array([rouge_scores([p], [r])["rouge1"] for p, r in zip(predictions, references, strict=True)])
 
 
-def run_summary_benchmark(name: str, data_dir: str | Path | None = None, split: str | None = None,
-                          summarizer_dir: str | Path | None = None) -> dict:
+def run_summary_benchmark(
+    name: str, data_dir: str | Path | None = None, split: str | None = None, summarizer_dir: str | Path | None = None
+) -> dict:
     """Every system on the same documents and references, in the same run; figures ×100."""
     summarizer_dir = Path(summarizer_dir or DEFAULT_SUMMARIZER_DIR)
     docs, budget, note = benchmark_documents(name, data_dir, split, summarizer_dir)
     if not docs:
         raise ValueError(f"{name}: no documents in split {split!r}")
-    systems = {"Lead-3": LeadSummarizer(Budget(max_sentences=3)), "Lead (same budget)": LeadSummarizer(budget),
-               "TextRank (tf-idf)": TextRankSummarizer(budget), OURS: ExtractiveSummarizer.from_pretrained(summarizer_dir, budget=budget)}
+    systems = {
+        "Lead-3": LeadSummarizer(Budget(max_sentences=3)),
+        "Lead (same budget)": LeadSummarizer(budget),
+        "TextRank (tf-idf)": TextRankSummarizer(budget),
+        OURS: ExtractiveSummarizer.from_pretrained(summarizer_dir, budget=budget),
+    }
     prepared = [as_article(d) for d in docs]
     references = [reference_lines(d) for d in docs]
     documents = [a.text for a, _ in prepared]
@@ -97,31 +114,48 @@ def run_summary_benchmark(name: str, data_dir: str | Path | None = None, split: 
         seconds = time.perf_counter() - start
         scores = metric.compute(predictions=predictions, references=references, documents=documents)
         results[system_name] = {k: round(100 * scores[k], 2) for k in ("rouge1", "rouge2", "rougeL", "rougeLsum")} | {
-            "words": round(scores["mean_summary_words"], 1), "compression": round(scores["compression"], 3),
-            "seconds": round(seconds, 2)}
+            "words": round(scores["mean_summary_words"], 1),
+            "compression": round(scores["compression"], 3),
+            "seconds": round(seconds, 2),
+        }
         per_doc[system_name] = _per_document_rouge1(predictions, references)
     differences = {}
     for other in ("Lead-3", "Lead (same budget)", "TextRank (tf-idf)"):
         delta = per_doc[OURS] - per_doc[other]
         point, low, high = bootstrap_ci(list(delta), lambda xs: float(np.mean(xs)), 1000)
         differences[other] = [round(100 * point, 2), round(100 * low, 2), round(100 * high, 2)]
-    return {"benchmark": name, "split": split or ("dev" if name == "bbc-summary" else "test"), "documents": len(docs),
-            "note": note, "budget": {k: v for k, v in vars(budget).items() if v is not None},
-            "summarizer_dir": str(summarizer_dir), "reference_words": round(float(np.mean([len(r.split()) for r in references])), 1),
-            "systems": results, "rouge1_gain_over": differences, "published": PUBLISHED[name]}
+    return {
+        "benchmark": name,
+        "split": split or ("dev" if name == "bbc-summary" else "test"),
+        "documents": len(docs),
+        "note": note,
+        "budget": {k: v for k, v in vars(budget).items() if v is not None},
+        "summarizer_dir": str(summarizer_dir),
+        "reference_words": round(float(np.mean([len(r.split()) for r in references])), 1),
+        "systems": results,
+        "rouge1_gain_over": differences,
+        "published": PUBLISHED[name],
+    }
 
 
 def format_summary_benchmark(result: dict) -> str:
     """A plain-text table of one benchmark run, with the published figures below it."""
-    lines = [f"benchmark {result['benchmark']}: {result['documents']} documents, {result['note']}",
-             f"reference length: {result['reference_words']} words; summarizer: {result['summarizer_dir']}", "",
-             f"{'system':<42} {'ROUGE-1':>8} {'ROUGE-2':>8} {'ROUGE-L':>8} {'ROUGE-Lsum':>10} {'words':>7} {'seconds':>8}"]
+    lines = [
+        f"benchmark {result['benchmark']}: {result['documents']} documents, {result['note']}",
+        f"reference length: {result['reference_words']} words; summarizer: {result['summarizer_dir']}",
+        "",
+        f"{'system':<42} {'ROUGE-1':>8} {'ROUGE-2':>8} {'ROUGE-L':>8} {'ROUGE-Lsum':>10} {'words':>7} {'seconds':>8}",
+    ]
     for name, s in result["systems"].items():
-        lines.append(f"{name:<42} {s['rouge1']:>8.2f} {s['rouge2']:>8.2f} {s['rougeL']:>8.2f} {s['rougeLsum']:>10.2f} "
-                     f"{s['words']:>7.1f} {s['seconds']:>8.2f}")
+        lines.append(
+            f"{name:<42} {s['rouge1']:>8.2f} {s['rouge2']:>8.2f} {s['rougeL']:>8.2f} {s['rougeLsum']:>10.2f} "
+            f"{s['words']:>7.1f} {s['seconds']:>8.2f}"
+        )
     lines.append("")
     for other, (point, low, high) in result["rouge1_gain_over"].items():
-        lines.append(f"{OURS} - {other}: ROUGE-1 {point:+.2f} (95% bootstrap CI over documents {low:+.2f} .. {high:+.2f})")
+        lines.append(
+            f"{OURS} - {other}: ROUGE-1 {point:+.2f} (95% bootstrap CI over documents {low:+.2f} .. {high:+.2f})"
+        )
     if result["published"]:
         lines += ["", "published (other papers, full test set; not this run):"]
         for name, s in result["published"].items():
@@ -130,7 +164,9 @@ def format_summary_benchmark(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Summary benchmarks (ROUGE of Lead-3, TextRank and the trained summarizer).")
+    parser = argparse.ArgumentParser(
+        description="Summary benchmarks (ROUGE of Lead-3, TextRank and the trained summarizer)."
+    )
     parser.add_argument("name", choices=BENCHMARKS)
     parser.add_argument("--split", default=None, help="bbc-summary: train/dev/test (default dev); xsum-val: test")
     parser.add_argument("--data-dir", default=None)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,8 +14,10 @@ from stancesum.models.article import Article, Sentence
 from stancesum.models.labeler import DEFAULT_MODEL_DIR, SentenceLabeler
 from stancesum.models.segmentation import SegmentationError, SentenceSplitter
 
+if TYPE_CHECKING:
+    from stancesum.inference.summarizers import Summarizer
+
 EVIDENCE_PER_SIDE = 3
-Summarizer = Callable[[Article, list[Sentence]], str]
 
 
 class NoTargetError(ValueError):
@@ -24,14 +27,24 @@ class NoTargetError(ValueError):
 class Analyzer:
     """Labels every sentence of an article with a topic and a stance toward each target."""
 
-    def __init__(self, labeler: SentenceLabeler, splitter: SentenceSplitter | None = None,
-                 summarizer: Summarizer | None = None, batch_size: int = 64):
+    def __init__(
+        self,
+        labeler: SentenceLabeler,
+        splitter: SentenceSplitter | None = None,
+        summarizer: Summarizer | None = None,
+        batch_size: int = 64,
+    ):
         self.labeler, self.splitter, self.summarizer = labeler, splitter or SentenceSplitter(), summarizer
         self.batch_size = batch_size
 
     @classmethod
-    def from_pretrained(cls, path: str | Path | None = None, batch_size: int = 64,
-                        summarizer: str | Summarizer | None = "extractive", **kwargs) -> Analyzer:
+    def from_pretrained(
+        cls,
+        path: str | Path | None = None,
+        batch_size: int = 64,
+        summarizer: str | Summarizer | None = "extractive",
+        **kwargs,
+    ) -> Analyzer:
         """A labeler directory (default: the committed models/default) with the same defaults as `stancesum analyze`:
         the trained extractive summarizer at its default budget. `summarizer` may be a kind
         (extractive | textrank | lead | seq2seq), a ready summarizer callable, or None for no summary."""
@@ -39,20 +52,31 @@ class Analyzer:
             from stancesum.inference.summarizers import build_summarizer
 
             summarizer = build_summarizer(summarizer)
-        return cls(SentenceLabeler.from_pretrained(path or DEFAULT_MODEL_DIR), batch_size=batch_size,
-                   summarizer=summarizer, **kwargs)
+        return cls(
+            SentenceLabeler.from_pretrained(path or DEFAULT_MODEL_DIR),
+            batch_size=batch_size,
+            summarizer=summarizer,
+            **kwargs,
+        )
 
-    def analyze(self, text_or_article: str | Article, targets: list[str] | None = None, title: str | None = None) -> ArticleAnalysis:
+    def analyze(
+        self, text_or_article: str | Article, targets: list[str] | None = None, title: str | None = None
+    ) -> ArticleAnalysis:
         """Analyze one article (or raw text). Targets default to the article's own, then to its headline."""
-        article = text_or_article if isinstance(text_or_article, Article) else Article(id="text", text=text_or_article, title=title)
+        article = (
+            text_or_article
+            if isinstance(text_or_article, Article)
+            else Article(id="text", text=text_or_article, title=title)
+        )
         return self.analyze_many([article], targets)[0]
 
     def analyze_many(self, articles: list[Article], targets: list[str] | None = None) -> list[ArticleAnalysis]:
         """Analyze several articles in shared batches; raises on the first that cannot be analyzed."""
         return self._analyze_prepared([self._prepare(a, targets) for a in articles])
 
-    def iter_analyze(self, articles: Iterable[Article], targets: list[str] | None = None,
-                     chunk_size: int = 16) -> Iterator[ArticleAnalysis | InputError]:
+    def iter_analyze(
+        self, articles: Iterable[Article], targets: list[str] | None = None, chunk_size: int = 16
+    ) -> Iterator[ArticleAnalysis | InputError]:
         """Analyses in input order; an article that cannot be analyzed yields an InputError (where = its id) instead."""
         chunk: list[Article] = []
         for article in articles:
@@ -72,7 +96,9 @@ class Analyzer:
             raise NoTargetError("no target given and the article has no headline: pass --target")
         return article, sentences, chosen
 
-    def _analyze_chunk(self, articles: list[Article], targets: list[str] | None) -> Iterator[ArticleAnalysis | InputError]:
+    def _analyze_chunk(
+        self, articles: list[Article], targets: list[str] | None
+    ) -> Iterator[ArticleAnalysis | InputError]:
         prepared: list[tuple[Article, list[Sentence], list[str]] | InputError] = []
         for article in articles:
             try:
@@ -94,14 +120,20 @@ class Analyzer:
         out, t_off, s_off = [], 0, 0
         for article, sentences, tgts in prepared:
             n = len(sentences)
-            stance_rows = stance_probs[s_off:s_off + n * len(tgts)].reshape(len(tgts), n, -1)
-            out.append(self._build(article, sentences, tgts, topic_probs[t_off:t_off + n], stance_rows))
+            stance_rows = stance_probs[s_off : s_off + n * len(tgts)].reshape(len(tgts), n, -1)
+            out.append(self._build(article, sentences, tgts, topic_probs[t_off : t_off + n], stance_rows))
             t_off += n
             s_off += n * len(tgts)
         return out
 
-    def _build(self, article: Article, sentences: list[Sentence], targets: list[str],
-               topic_probs: np.ndarray, stance_probs: np.ndarray) -> ArticleAnalysis:
+    def _build(
+        self,
+        article: Article,
+        sentences: list[Sentence],
+        targets: list[str],
+        topic_probs: np.ndarray,
+        stance_probs: np.ndarray,
+    ) -> ArticleAnalysis:
         schema = self.labeler.schema
         topics, stances = schema.topic_labels, list(schema.stances)
         results = []
@@ -110,20 +142,24 @@ class Analyzer:
                 t: StancePrediction(stances[int(stance_probs[k, i].argmax())], _scores(stances, stance_probs[k, i]))
                 for k, t in enumerate(targets)
             }
-            results.append(SentenceResult(i, sent.start, sent.end, sent.text, topics[int(topic_probs[i].argmax())],
-                                          _scores(topics, topic_probs[i]), stance))
+            results.append(
+                SentenceResult(
+                    i,
+                    sent.start,
+                    sent.end,
+                    sent.text,
+                    topics[int(topic_probs[i].argmax())],
+                    _scores(topics, topic_probs[i]),
+                    stance,
+                )
+            )
         by_target = {t: _target_summary(t, results) for t in targets}
-        if self.summarizer is None:
-            summary = ""
-        elif getattr(self.summarizer, "uses_stance", False):  # balanced mode: keeps each side's strongest sentence
-            summary = self.summarizer(article, sentences, stance=by_target)
-        else:
-            summary = self.summarizer(article, sentences)
+        summary = "" if self.summarizer is None else self.summarizer(article, sentences, stance=by_target)
         return ArticleAnalysis(article.id, article.title, targets, results, by_target, summary, article)
 
 
 def _scores(labels: list[str], row: np.ndarray) -> dict[str, float]:
-    return {label: round(float(p), 4) for label, p in zip(labels, row)}
+    return {label: round(float(p), 4) for label, p in zip(labels, row, strict=True)}
 
 
 def _target_summary(target: str, sentences: list[SentenceResult]) -> TargetSummary:

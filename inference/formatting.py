@@ -33,14 +33,17 @@ def _markdown(a: ArticleAnalysis) -> str:
     out += [f"- **{keys[t]}**: {t}" for t in a.targets]
     if a.summary:
         out += ["", f"**Summary.** {a.summary}"]
-    out += ["", "| # | sentence | topic | " + " | ".join(keys[t] for t in a.targets) + " |",
-            "|---|---|---|" + "---|" * len(a.targets)]
+    out += [
+        "",
+        "| # | sentence | topic | " + " | ".join(keys[t] for t in a.targets) + " |",
+        "|---|---|---|" + "---|" * len(a.targets),
+    ]
     for s in a.sentences:
         stances = " | ".join(f"{s.stance[t].label} {s.stance[t].scores[s.stance[t].label]:.2f}" for t in a.targets)
         text = s.text.replace("|", "\\|")
         out.append(f"| {s.index} | {text} | {s.topic} {s.topic_scores[s.topic]:.2f} | {stances} |")
     out += ["", "| target | favor | against | none |", "|---|---|---|---|"]
-    out += [f"| {t} | {a.by_target[t].counts['favor']} | {a.by_target[t].counts['against']} | {a.by_target[t].counts['none']} |" for t in a.targets]
+    out += ["| {} | {favor} | {against} | {none} |".format(t, **a.by_target[t].counts) for t in a.targets]
     return "\n".join(out) + "\n"
 
 

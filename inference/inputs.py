@@ -44,7 +44,11 @@ def _check_article(article: Article, where: str) -> InputError | None:
     if not article.text.strip():
         return InputError(where, "empty input: no text to analyze")
     if len(article.text) > MAX_ARTICLE_CHARS:
-        return InputError(where, f"article is too long ({len(article.text):,} characters; the limit is {MAX_ARTICLE_CHARS:,}): split it into parts")
+        return InputError(
+            where,
+            f"article is too long ({len(article.text):,} characters; the limit is {MAX_ARTICLE_CHARS:,}): "
+            "split it into parts",
+        )
     return None
 
 
@@ -84,9 +88,14 @@ def read_inputs(inputs: list[str]) -> Iterator[Sourced]:
             continue
         path = Path(name)
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES)
+            files = sorted(
+                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES
+            )
             if not files:
-                yield str(path), InputError(str(path), f"folder holds no {'/'.join(TEXT_SUFFIXES + JSONL_SUFFIXES)} files")
+                yield (
+                    str(path),
+                    InputError(str(path), f"folder holds no {'/'.join(TEXT_SUFFIXES + JSONL_SUFFIXES)} files"),
+                )
             for file in files:
                 yield from _read_file(file)
         elif path.exists():

@@ -60,8 +60,17 @@ class ArticleAnalysis:
         """The input article with the predicted labels and summary, in the article format."""
         base = self.article or Article(id=self.id, text="", title=self.title)
         return Article(
-            id=base.id, text=base.text, title=base.title, source=base.source, date=base.date, url=base.url,
-            license=base.license, targets=list(self.targets),
-            sentences=[Sentence(s.start, s.end, s.text, s.topic, {t: p.label for t, p in s.stance.items()}) for s in self.sentences],
+            id=base.id,
+            text=base.text,
+            title=base.title,
+            source=base.source,
+            date=base.date,
+            url=base.url,
+            license=base.license,
+            targets=list(self.targets),
+            sentences=[
+                Sentence(s.start, s.end, s.text, s.topic, {t: p.label for t, p in s.stance.items()})
+                for s in self.sentences
+            ],
             summary=self.summary or None,
         )

@@ -1,13 +1,13 @@
 """Summarizers: the trained extractive default, TextRank, Lead, and any Hugging Face seq2seq model (map-reduce).
 
-Every summarizer is a callable `(article, sentences) -> str` (see `stancesum.inference.analyzer.Summarizer`); extracts
-are whole sentences in document order, one per line.
+Every summarizer is a `Summarizer`: called with an article, its sentences and (optionally) the labeler's per-target
+stance evidence, it returns the summary. Extracts are whole sentences in document order, one per line.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -17,28 +17,49 @@ import numpy as np
 from stancesum.models.article import Article, Sentence
 from stancesum.models.labeler import ModelLoadError
 from stancesum.models.summarizer import (
-    DEFAULT_SUMMARIZER_DIR, Budget, SentenceScorer, mmr_select, quiet_transformers, textrank_scores, word_count,
+    DEFAULT_SUMMARIZER_DIR,
+    Budget,
+    SentenceScorer,
+    mmr_select,
+    quiet_transformers,
+    textrank_scores,
+    word_count,
 )
 
 SUMMARIZER_KINDS: tuple[str, ...] = ("extractive", "seq2seq", "textrank", "lead")
 DEFAULT_BUDGET = Budget(max_sentences=3)
-Summarizer = Callable[[Article, list[Sentence]], str]
 
 
 class StanceEvidence(Protocol):
-    index: int
-    score: float
+    @property
+    def index(self) -> int: ...
+    @property
+    def score(self) -> float: ...
 
 
 class SidedTarget(Protocol):
-    """What balanced mode reads per target: `stancesum.inference.results.TargetSummary` fits (favor/against evidence)."""
+    """What balanced mode reads per target (favor/against evidence): `stancesum.inference.results.TargetSummary`."""
 
-    favor: Sequence[StanceEvidence]
-    against: Sequence[StanceEvidence]
+    @property
+    def favor(self) -> Sequence[StanceEvidence]: ...
+    @property
+    def against(self) -> Sequence[StanceEvidence]: ...
 
 
-def make_budget(max_words: int | None = None, max_sentences: int | None = None, ratio: float | None = None,
-                default: Budget | None = DEFAULT_BUDGET) -> Budget:
+class Summarizer(Protocol):
+    """`(article, sentences, stance=None) -> summary`; `stance` (per-target evidence) is used by balanced extracts."""
+
+    def __call__(
+        self, article: Article, sentences: list[Sentence], stance: Mapping[str, SidedTarget] | None = None
+    ) -> str: ...
+
+
+def make_budget(
+    max_words: int | None = None,
+    max_sentences: int | None = None,
+    ratio: float | None = None,
+    default: Budget | None = DEFAULT_BUDGET,
+) -> Budget:
     """The budget from the three limits; `default` when none is given (ValueError for a bad value)."""
     budget = Budget(max_words=max_words, max_sentences=max_sentences, ratio=ratio)
     return default if budget.unlimited and default is not None else budget
@@ -63,26 +84,26 @@ class _Extractor:
     def __init__(self, budget: Budget | None = None, balanced: bool = False, mmr_lambda: float = 1.0):
         self.budget, self.balanced, self.mmr_lambda = budget or DEFAULT_BUDGET, balanced, mmr_lambda
 
-    @property
-    def uses_stance(self) -> bool:
-        """Whether the Analyzer should pass `stance=` (its per-target summaries) to this summarizer."""
-        return self.balanced
-
     def scores(self, article: Article, texts: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
         """(score per sentence, sentence vectors for MMR or None)."""
         raise NotImplementedError
 
-    def select(self, article: Article, sentences: Sequence[Sentence], stance: Mapping[str, SidedTarget] | None = None) -> list[int]:
+    def select(
+        self, article: Article, sentences: Sequence[Sentence], stance: Mapping[str, SidedTarget] | None = None
+    ) -> list[int]:
         """Indices of the chosen sentences, in document order."""
         texts = [s.text for s in sentences]
         if not texts:
             return []
         scores, vectors = self.scores(article, texts)
         forced = balanced_indices(stance) if self.balanced and stance else []
-        return mmr_select(scores, vectors, [word_count(t) for t in texts], self.budget, self.mmr_lambda, forced,
-                          self.skip_unfitting)
+        return mmr_select(
+            scores, vectors, [word_count(t) for t in texts], self.budget, self.mmr_lambda, forced, self.skip_unfitting
+        )
 
-    def __call__(self, article: Article, sentences: list[Sentence], stance: Mapping[str, SidedTarget] | None = None) -> str:
+    def __call__(
+        self, article: Article, sentences: list[Sentence], stance: Mapping[str, SidedTarget] | None = None
+    ) -> str:
         return "\n".join(sentences[i].text for i in self.select(article, sentences, stance))
 
 
@@ -110,8 +131,14 @@ class ExtractiveSummarizer(_Extractor):
 
     name = "extractive"
 
-    def __init__(self, scorer: SentenceScorer, budget: Budget | None = None, balanced: bool = False,
-                 mmr_lambda: float | None = None, batch_size: int = 16):
+    def __init__(
+        self,
+        scorer: SentenceScorer,
+        budget: Budget | None = None,
+        balanced: bool = False,
+        mmr_lambda: float | None = None,
+        batch_size: int = 16,
+    ):
         super().__init__(budget, balanced, scorer.config.mmr_lambda if mmr_lambda is None else mmr_lambda)
         self.scorer, self.batch_size = scorer, batch_size
 
@@ -151,10 +178,17 @@ class Seq2SeqSummarizer:
     chunk summaries are summarised together (reduce), again in chunks if they still do not fit."""
 
     name = "seq2seq"
-    uses_stance = False
 
-    def __init__(self, model: str | Path, budget: Budget | None = None, max_input_tokens: int | None = None,
-                 max_new_tokens: int = 128, num_beams: int = 4, batch_size: int = 4, max_rounds: int = 3):
+    def __init__(
+        self,
+        model: str | Path,
+        budget: Budget | None = None,
+        max_input_tokens: int | None = None,
+        max_new_tokens: int = 128,
+        num_beams: int = 4,
+        batch_size: int = 4,
+        max_rounds: int = 3,
+    ):
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
         quiet_transformers()
@@ -163,23 +197,35 @@ class Seq2SeqSummarizer:
             self.model = AutoModelForSeq2SeqLM.from_pretrained(str(model)).eval()
         except Exception as err:
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            hint = "" if Path(str(model)).is_dir() else " (offline: give a local model directory or an id already in the cache)"
+            hint = (
+                ""
+                if Path(str(model)).is_dir()
+                else " (offline: give a local model directory or an id already in the cache)"
+            )
             raise ModelLoadError(f"{model}: cannot load a seq2seq model{hint}: {first}") from err
         self.budget = budget or Budget()
         self.num_beams, self.batch_size, self.max_rounds = num_beams, batch_size, max_rounds
         params = getattr(self.model.config, "task_specific_params", None) or {}
-        self.prefix = params.get("summarization", {}).get("prefix") or ("summarize: " if self.model.config.model_type in ("t5", "mt5") else "")
+        self.prefix = params.get("summarization", {}).get("prefix") or (
+            "summarize: " if self.model.config.model_type in ("t5", "mt5") else ""
+        )
         self.max_input_tokens = max_input_tokens or self._model_limit()
         self.max_new_tokens = min(max_new_tokens, self._model_limit() - 2)  # learned decoder positions run out too
         overhead = len(self.tokenizer(self.prefix)["input_ids"])  # the special tokens and the prefix
         self.room = self.max_input_tokens - overhead
         if self.room < 8:
-            raise ValueError(f"max_input_tokens {self.max_input_tokens} leaves no room for text after {overhead} special/prefix tokens")
+            raise ValueError(
+                f"max_input_tokens {self.max_input_tokens} leaves no room for text "
+                f"after {overhead} special/prefix tokens"
+            )
         self.rounds: list[int] = []  # chunks per round of the last call, for inspection
 
     def _model_limit(self) -> int:
         config = self.model.config
-        limits = [getattr(config, k, None) for k in ("max_position_embeddings", "n_positions", "max_encoder_position_embeddings")]
+        limits = [
+            getattr(config, k, None)
+            for k in ("max_position_embeddings", "n_positions", "max_encoder_position_embeddings")
+        ]
         limits.append(self.tokenizer.model_max_length if self.tokenizer.model_max_length < 100_000 else None)
         known = [x for x in limits if isinstance(x, int) and x > 0]
         return min(known + [1024]) if known else 512
@@ -187,17 +233,19 @@ class Seq2SeqSummarizer:
     def chunks(self, units: Sequence[str]) -> list[str]:
         """Consecutive units packed into texts of at most `room` tokens; a unit longer than that is cut into
         token windows. Nothing is dropped."""
-        lengths = [len(ids) for ids in self.tokenizer(list(units), add_special_tokens=False)["input_ids"]] if units else []
+        lengths = (
+            [len(ids) for ids in self.tokenizer(list(units), add_special_tokens=False)["input_ids"]] if units else []
+        )
         out: list[str] = []
         current: list[str] = []
         used = 0
-        for unit, length in zip(units, lengths):
+        for unit, length in zip(units, lengths, strict=True):
             if length > self.room:
                 if current:
                     out.append(" ".join(current))
                     current, used = [], 0
-                ids = self.tokenizer(unit, add_special_tokens=False)["input_ids"]
-                out += [self.tokenizer.decode(ids[i:i + self.room]) for i in range(0, len(ids), self.room)]
+                ids: list[int] = self.tokenizer(unit, add_special_tokens=False)["input_ids"]
+                out += [str(self.tokenizer.decode(ids[i : i + self.room])) for i in range(0, len(ids), self.room)]
                 continue
             if current and used + length + 1 > self.room:
                 out.append(" ".join(current))
@@ -214,11 +262,20 @@ class Seq2SeqSummarizer:
 
         out: list[str] = []
         for i in range(0, len(texts), self.batch_size):
-            batch = self.tokenizer([self.prefix + t for t in texts[i:i + self.batch_size]], truncation=True,
-                                   max_length=self.max_input_tokens, padding=True, return_tensors="pt")
+            batch = self.tokenizer(
+                [self.prefix + t for t in texts[i : i + self.batch_size]],
+                truncation=True,
+                max_length=self.max_input_tokens,
+                padding=True,
+                return_tensors="pt",
+            )
             with torch.inference_mode():
-                ids = self.model.generate(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
-                                          max_new_tokens=self.max_new_tokens, num_beams=self.num_beams)
+                ids = self.model.generate(
+                    input_ids=batch["input_ids"],
+                    attention_mask=batch["attention_mask"],
+                    max_new_tokens=self.max_new_tokens,
+                    num_beams=self.num_beams,
+                )
             out += [" ".join(t.split()) for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
         return out
 
@@ -238,14 +295,23 @@ class Seq2SeqSummarizer:
                 break
         return " ".join(units)
 
-    def __call__(self, article: Article, sentences: list[Sentence]) -> str:
+    def __call__(
+        self, article: Article, sentences: list[Sentence], stance: Mapping[str, SidedTarget] | None = None
+    ) -> str:
         units = [s.text for s in sentences] or [article.text]
         return trim_to_budget(self.summarize_units(units), self.budget, len(units))
 
 
-def build_summarizer(kind: str, model: str | None = None, *, max_words: int | None = None,
-                     max_sentences: int | None = None, ratio: float | None = None, balanced: bool = False,
-                     **options) -> Summarizer:
+def build_summarizer(
+    kind: str,
+    model: str | None = None,
+    *,
+    max_words: int | None = None,
+    max_sentences: int | None = None,
+    ratio: float | None = None,
+    balanced: bool = False,
+    **options,
+) -> Summarizer:
     """A summarizer of `kind` (extractive | seq2seq | textrank | lead). `model`: the scorer directory for
     extractive (default models/summarizer_default), a model directory or hub id for seq2seq (required).
     Extractive kinds default to 3 sentences when no limit is given; seq2seq to the model's own length."""
@@ -289,7 +355,12 @@ def summarize_article(article: Article, summarizer: Summarizer, splitter=None) -
         raise ValueError("no sentences found in the text")
     if isinstance(summarizer, _Extractor):
         chosen = summarizer.select(article, sentences)
-        return ArticleSummary(article, "\n".join(sentences[i].text for i in chosen),
-                              [{"index": i, "start": sentences[i].start, "end": sentences[i].end, "text": sentences[i].text}
-                               for i in chosen])
+        return ArticleSummary(
+            article,
+            "\n".join(sentences[i].text for i in chosen),
+            [
+                {"index": i, "start": sentences[i].start, "end": sentences[i].end, "text": sentences[i].text}
+                for i in chosen
+            ],
+        )
     return ArticleSummary(article, summarizer(article, sentences))

@@ -43,7 +43,13 @@ class Sentence:
     stance: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "text": self.text, "topic": self.topic, "stance": dict(self.stance)}
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "topic": self.topic,
+            "stance": dict(self.stance),
+        }
 
 
 @dataclass
@@ -67,9 +73,16 @@ class Article:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "title": self.title, "source": self.source, "date": self.date, "url": self.url,
-            "license": self.license, "text": self.text, "targets": list(self.targets),
-            "sentences": [s.to_dict() for s in self.sentences], "summary": self.summary,
+            "id": self.id,
+            "title": self.title,
+            "source": self.source,
+            "date": self.date,
+            "url": self.url,
+            "license": self.license,
+            "text": self.text,
+            "targets": list(self.targets),
+            "sentences": [s.to_dict() for s in self.sentences],
+            "summary": self.summary,
         }
 
     @classmethod
@@ -108,12 +121,20 @@ class Article:
         for i in range(1, len(sentences)):
             if sentences[i].start < sentences[i - 1].end:
                 raise ArticleFormatError(
-                    f"overlaps or precedes the previous sentence (starts at {sentences[i].start}, previous ends at {sentences[i - 1].end})",
+                    f"overlaps or precedes the previous sentence (starts at {sentences[i].start}, "
+                    f"previous ends at {sentences[i - 1].end})",
                     field=f"sentences[{i}].start",
                 )
         return cls(
-            id=data["id"], text=text, title=data.get("title"), source=data.get("source"), date=data.get("date"),
-            url=data.get("url"), license=data.get("license"), targets=list(targets), sentences=sentences,
+            id=data["id"],
+            text=text,
+            title=data.get("title"),
+            source=data.get("source"),
+            date=data.get("date"),
+            url=data.get("url"),
+            license=data.get("license"),
+            targets=list(targets),
+            sentences=sentences,
             summary=data.get("summary"),
         )
 
@@ -127,13 +148,17 @@ def _sentence_from_dict(raw: Any, i: int, text: str, targets: list[str], schema:
             raise ArticleFormatError("must be an integer", field=f"{where}.{key}")
     start, end = raw["start"], raw["end"]
     if not 0 <= start < end <= len(text):
-        raise ArticleFormatError(f"offsets {start}:{end} out of range for a text of {len(text)} characters", field=f"{where}.start")
+        raise ArticleFormatError(
+            f"offsets {start}:{end} out of range for a text of {len(text)} characters", field=f"{where}.start"
+        )
     span = text[start:end]
     if "text" in raw and raw["text"] != span:
         raise ArticleFormatError(f"does not match text[{start}:{end}] = {span[:60]!r}", field=f"{where}.text")
     topic = raw.get("topic")
     if topic is not None and topic not in schema.topics:
-        raise ArticleFormatError(f"unknown topic label {topic!r} (known: {', '.join(schema.topic_labels)})", field=f"{where}.topic")
+        raise ArticleFormatError(
+            f"unknown topic label {topic!r} (known: {', '.join(schema.topic_labels)})", field=f"{where}.topic"
+        )
     stance = raw.get("stance") or {}
     if not isinstance(stance, dict):
         raise ArticleFormatError("must be an object mapping target to label", field=f"{where}.stance")
@@ -141,7 +166,9 @@ def _sentence_from_dict(raw: Any, i: int, text: str, targets: list[str], schema:
         if target not in targets:
             raise ArticleFormatError(f"stance for {target!r}, which is not in 'targets'", field=f"{where}.stance")
         if label not in STANCE_LABELS:
-            raise ArticleFormatError(f"label {label!r} is not one of {'/'.join(STANCE_LABELS)}", field=f"{where}.stance[{target!r}]")
+            raise ArticleFormatError(
+                f"label {label!r} is not one of {'/'.join(STANCE_LABELS)}", field=f"{where}.stance[{target!r}]"
+            )
     extra = set(raw) - {"start", "end", "text", "topic", "stance"}
     if extra:
         raise ArticleFormatError(f"unknown field(s): {', '.join(sorted(extra))}", field=where)

@@ -22,7 +22,9 @@ def decode_text(data: bytes, path: str) -> str:
         raise ArticleFormatError(f"is not UTF-8 text (bad byte at offset {err.start})", path=path) from None
 
 
-def iter_article_records(text: str, path: str, schema: LabelSchema | None = None) -> Iterator[Article | ArticleFormatError]:
+def iter_article_records(
+    text: str, path: str, schema: LabelSchema | None = None
+) -> Iterator[Article | ArticleFormatError]:
     """Each non-blank line parsed into an Article, or the error that line raised (located)."""
     seen: dict[str, int] = {}
     for line_no, line in enumerate(text.splitlines(), start=1):
@@ -39,7 +41,9 @@ def iter_article_records(text: str, path: str, schema: LabelSchema | None = None
             yield err.located(path, line_no)
             continue
         if article.id in seen:
-            yield ArticleFormatError(f"duplicate id {article.id!r} (first on line {seen[article.id]})", path=path, line=line_no, field="id")
+            yield ArticleFormatError(
+                f"duplicate id {article.id!r} (first on line {seen[article.id]})", path=path, line=line_no, field="id"
+            )
             continue
         seen[article.id] = line_no
         yield article
@@ -58,7 +62,9 @@ def load_articles(path: str | Path, schema: LabelSchema | None = None) -> list[A
         if len(errors) == 1:
             raise errors[0]
         more = "\n".join(str(e) for e in errors[1:])
-        raise ArticleFormatError(f"{errors[0].problem}\n{more}", path=errors[0].path, line=errors[0].line, field=errors[0].field)
+        raise ArticleFormatError(
+            f"{errors[0].problem}\n{more}", path=errors[0].path, line=errors[0].line, field=errors[0].field
+        )
     if not records:
         raise ArticleFormatError("holds no articles", path=str(path))
     return [r for r in records if isinstance(r, Article)]

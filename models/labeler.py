@@ -6,12 +6,16 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from torch import nn
 
 from stancesum.models.schema import LabelSchema
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel
 
 CONFIG_FILE = "labeler_config.json"
 HEADS_FILE = "heads.safetensors"
@@ -102,14 +106,29 @@ class LabelerConfig:
 
     @classmethod
     def from_dict(cls, data: dict, schema: LabelSchema) -> LabelerConfig:
-        known = {k: data[k] for k in ("base_model", "max_length", "topic_context", "dropout", "encoder_weights", "lora_rank", "lora_alpha", "stance_none_bias") if k in data}
+        known = {
+            k: data[k]
+            for k in (
+                "base_model",
+                "max_length",
+                "topic_context",
+                "dropout",
+                "encoder_weights",
+                "lora_rank",
+                "lora_alpha",
+                "stance_none_bias",
+            )
+            if k in data
+        }
         return cls(schema=schema, **known)
 
 
 class SentenceLabeler(nn.Module):
     """Mean-pooled encoder; topic head over the sentence, stance head over the (target, sentence) pair."""
 
-    def __init__(self, encoder: nn.Module, tokenizer, config: LabelerConfig):
+    encoder: PreTrainedModel
+
+    def __init__(self, encoder: PreTrainedModel, tokenizer, config: LabelerConfig):
         super().__init__()
         self.encoder, self.tokenizer, self.config = encoder, tokenizer, config
         hidden = encoder.config.hidden_size
@@ -128,7 +147,8 @@ class SentenceLabeler(nn.Module):
         if len(schema.topics) == len(old):
             self.config.schema = schema
             return
-        linear: nn.Linear = self.topic_head[1]
+        linear = self.topic_head[1]
+        assert isinstance(linear, nn.Linear)
         wider = nn.Linear(linear.in_features, len(schema.topics))
         with torch.no_grad():
             wider.weight[: len(old)] = linear.weight
@@ -137,7 +157,9 @@ class SentenceLabeler(nn.Module):
         self.config.schema = schema
 
     @classmethod
-    def from_base(cls, base_model: str = DEFAULT_BASE_MODEL, schema: LabelSchema | None = None, **config_kwargs) -> SentenceLabeler:
+    def from_base(
+        cls, base_model: str = DEFAULT_BASE_MODEL, schema: LabelSchema | None = None, **config_kwargs
+    ) -> SentenceLabeler:
         """Fresh heads on a pretrained encoder (a local path or a Hugging Face hub id)."""
         from transformers import AutoModel, AutoTokenizer
 
@@ -177,7 +199,9 @@ class SentenceLabeler(nn.Module):
             missing, unexpected = model.load_state_dict(load_file(directory / HEADS_FILE), strict=False)
             head_missing = [k for k in missing if not k.startswith("encoder.")]
             if head_missing or unexpected:
-                raise ValueError(f"head weights do not match the schema (missing {head_missing}, unexpected {unexpected})")
+                raise ValueError(
+                    f"head weights do not match the schema (missing {head_missing}, unexpected {unexpected})"
+                )
         except ModelLoadError:
             raise
         except Exception as err:  # any unreadable piece: report the directory and the cause on one line
@@ -195,7 +219,9 @@ class SentenceLabeler(nn.Module):
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         if self.config.encoder_weights in ("delta", "lora"):
-            names = changed if changed is not None else {n for n, p in self.encoder.named_parameters() if p.requires_grad}
+            names = (
+                changed if changed is not None else {n for n, p in self.encoder.named_parameters() if p.requires_grad}
+            )
             dtype = torch.float16 if self.config.encoder_weights == "delta" else torch.float32
             delta = {n: p.detach().to(dtype).contiguous() for n, p in self.encoder.state_dict().items() if n in names}
             save_file(delta, directory / ENCODER_DELTA_FILE)
@@ -224,12 +250,18 @@ class SentenceLabeler(nn.Module):
 
     def tokenize(self, first: Sequence[str], second: Sequence[str] | None = None) -> dict[str, torch.Tensor]:
         return self.tokenizer(
-            list(first), list(second) if second is not None else None, truncation=True,
-            max_length=self.config.max_length, padding=True, return_tensors="pt",
+            list(first),
+            list(second) if second is not None else None,
+            truncation=True,
+            max_length=self.config.max_length,
+            padding=True,
+            return_tensors="pt",
         )
 
     @torch.inference_mode()
-    def _probabilities(self, task: str, first: Sequence[str], second: Sequence[str] | None, batch_size: int) -> np.ndarray:
+    def _probabilities(
+        self, task: str, first: Sequence[str], second: Sequence[str] | None, batch_size: int
+    ) -> np.ndarray:
         n_labels = len(self.schema.topics) if task == "topic" else len(self.schema.stances)
         out = np.zeros((len(first), n_labels), dtype=np.float32)
         if not first:
@@ -240,13 +272,15 @@ class SentenceLabeler(nn.Module):
         lengths = [len(a) + (len(second[i]) if second is not None else 0) for i, a in enumerate(first)]
         order = np.argsort(lengths, kind="stable")
         for begin in range(0, len(order), batch_size):
-            idx = order[begin:begin + batch_size]
+            idx = order[begin : begin + batch_size]
             batch = self.tokenize([first[i] for i in idx], [second[i] for i in idx] if second is not None else None)
             logits = self(task, **{k: v.to(device) for k, v in batch.items()})
             out[idx] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
         return out
 
-    def predict_topics(self, sentences: Sequence[str], titles: Sequence[str] | None = None, batch_size: int = 64) -> np.ndarray:
+    def predict_topics(
+        self, sentences: Sequence[str], titles: Sequence[str] | None = None, batch_size: int = 64
+    ) -> np.ndarray:
         """Topic probabilities, one row per sentence, columns in schema order."""
         context = list(titles) if titles is not None and self.config.topic_context == "title" else None
         return self._probabilities("topic", sentences, context, batch_size)

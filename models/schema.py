@@ -9,13 +9,26 @@ from pathlib import Path
 STANCE_LABELS: tuple[str, ...] = ("favor", "against", "none")
 
 DEFAULT_TOPICS: dict[str, str] = {
-    "military_defense": "armed forces, fighting, weapons and military aid, troop deployments, defence budgets and spending, military threats, terrorism and its suppression.",
-    "diplomacy_foreign_affairs": "relations between states, negotiations and peace talks, summits, alliances as political bodies, sanctions, foreign-policy positions, international organisations.",
-    "domestic_politics": "elections, referendums, parties, politicians and appointments, legislatures, government operations, campaigns.",
-    "economy_business": "economy, markets, companies, trade, jobs, taxes, public budgets other than defence, prices, debt.",
+    "military_defense": (
+        "armed forces, fighting, weapons and military aid, troop deployments, "
+        "defence budgets and spending, military threats, terrorism and its suppression."
+    ),
+    "diplomacy_foreign_affairs": (
+        "relations between states, negotiations and peace talks, summits, "
+        "alliances as political bodies, sanctions, foreign-policy positions, international organisations."
+    ),
+    "domestic_politics": (
+        "elections, referendums, parties, politicians and appointments, legislatures, government operations, campaigns."
+    ),
+    "economy_business": (
+        "economy, markets, companies, trade, jobs, taxes, public budgets other than defence, prices, debt."
+    ),
     "law_justice_crime": "courts, trials, lawsuits, crime, police, prisons, investigations.",
     "health_medicine": "health care, disease, public health, medicine.",
-    "society_rights": "civil rights, gender, race, religion, immigration, education, welfare, social issues, memory of historical atrocities.",
+    "society_rights": (
+        "civil rights, gender, race, religion, immigration, education, "
+        "welfare, social issues, memory of historical atrocities."
+    ),
     "environment_energy": "climate, environment, natural resources, energy supply and policy.",
     "science_technology": "research, technology, internet, AI, space.",
     "culture_sports": "arts, entertainment, media and celebrities, sport.",
@@ -60,11 +73,17 @@ class LabelSchema:
         return LabelSchema(topics=topics)
 
     def to_dict(self) -> dict:
-        return {"topics": [{"label": k, "description": v} for k, v in self.topics.items()], "stances": list(self.stances)}
+        return {
+            "topics": [{"label": k, "description": v} for k, v in self.topics.items()],
+            "stances": list(self.stances),
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> LabelSchema:
-        return cls(topics={t["label"]: t.get("description", "") for t in data["topics"]}, stances=tuple(data.get("stances", STANCE_LABELS)))
+        return cls(
+            topics={t["label"]: t.get("description", "") for t in data["topics"]},
+            stances=tuple(data.get("stances", STANCE_LABELS)),
+        )
 
     def save(self, directory: str | Path) -> Path:
         path = Path(directory) / SCHEMA_FILE

@@ -51,12 +51,13 @@ class SentenceSplitter:
         for i, text in enumerate(texts):
             if len(text) > self.max_unpunctuated_chars and not _SENTENCE_END_RE.search(text):
                 raise SegmentationError(
-                    f"text of {len(text)} characters has no sentence punctuation (. ! ?); cannot split it into sentences"
+                    f"text of {len(text)} characters has no sentence punctuation (. ! ?); "
+                    "cannot split it into sentences"
                 )
             lines.extend((i, m.start(), m.group()) for m in _LINE_RE.finditer(text) if m.group().strip())
         result: list[list[Sentence]] = [[] for _ in texts]
         docs = self.nlp.pipe((line for _, _, line in lines), batch_size=batch_size)
-        for (i, offset, line), doc in zip(lines, docs):
+        for (i, offset, line), doc in zip(lines, docs, strict=True):
             spans = _merge_fragments([(s.start_char, s.end_char) for s in doc.sents], line)
             for start, end in spans:
                 start, end = _trim(line, start, end)
@@ -74,7 +75,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _merge_fragments(spans: list[tuple[int, int]], line: str) -> list[tuple[int, int]]:
-    """Join a span to the previous one when it cannot open a sentence: no space before it, lower-case, bare punctuation."""
+    """Join a span to the previous one when it cannot open a sentence: no space before it, lower-case, punctuation."""
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         piece = line[start:end].strip()

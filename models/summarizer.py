@@ -11,12 +11,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from torch import nn
 
 from stancesum.models.labeler import DEFAULT_BASE_MODEL, ModelLoadError, quiet_transformers, resolve_base_model
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel
 
 CONFIG_FILE = "summarizer_config.json"
 HEAD_FILE = "scorer_head.safetensors"
@@ -109,10 +113,21 @@ def lexical_features(sentences: Sequence[str], title: str | None) -> np.ndarray:
     if not n:
         return np.zeros((0, N_LEXICAL), np.float32)
     central, linked = textrank_scores(sentences, "tfidf"), textrank_scores(sentences, "overlap")
-    columns = [mean_freq, sum_freq, _rank_share(mean_freq), repeated, overlap, np.log1p(words) / 5.0,
-               index / max(n - 1, 1), 1.0 / (index + 1.0), np.full(n, math.log1p(n) / 5.0),
-               np.full(n, 1.0 if title_tokens else 0.0), np.minimum(central * n / 3.0, 1.0),
-               np.minimum(linked * n / 3.0, 1.0), _rank_share(central)]
+    columns = [
+        mean_freq,
+        sum_freq,
+        _rank_share(mean_freq),
+        repeated,
+        overlap,
+        np.log1p(words) / 5.0,
+        index / max(n - 1, 1),
+        1.0 / (index + 1.0),
+        np.full(n, math.log1p(n) / 5.0),
+        np.full(n, 1.0 if title_tokens else 0.0),
+        np.minimum(central * n / 3.0, 1.0),
+        np.minimum(linked * n / 3.0, 1.0),
+        _rank_share(central),
+    ]
     return np.clip(np.stack(columns, axis=1), 0.0, 1.0).astype(np.float32)
 
 
@@ -164,8 +179,9 @@ class ScorerHead(nn.Module):
         n_features = N_LEXICAL + N_SEMANTIC
         self.project = nn.Linear(embedding_dim + n_features, config.hidden)
         self.position = nn.Embedding(config.position_buckets, config.hidden)
-        layer = nn.TransformerEncoderLayer(config.hidden, config.heads, 2 * config.hidden, config.dropout,
-                                           batch_first=True, norm_first=True)
+        layer = nn.TransformerEncoderLayer(
+            config.hidden, config.heads, 2 * config.hidden, config.dropout, batch_first=True, norm_first=True
+        )
         self.context = nn.TransformerEncoder(layer, config.layers, enable_nested_tensor=False)
         self.out = nn.Sequential(nn.LayerNorm(config.hidden), nn.Linear(config.hidden, 1))
         self.feature_skip = nn.Linear(n_features, 1)
@@ -182,14 +198,16 @@ class ScorerHead(nn.Module):
 class SentenceScorer(nn.Module):
     """Scores how summary-worthy each sentence of an article is (a probability per sentence)."""
 
-    def __init__(self, encoder: nn.Module, tokenizer, config: SummarizerConfig):
+    encoder: PreTrainedModel
+
+    def __init__(self, encoder: PreTrainedModel, tokenizer, config: SummarizerConfig):
         super().__init__()
         self.encoder, self.tokenizer, self.config = encoder, tokenizer, config
         self.encoder.requires_grad_(False)
         self.head = ScorerHead(encoder.config.hidden_size, config)
         object.__setattr__(self, "_quantized", None)  # not a registered sub-module: never saved
 
-    def _inference_encoder(self) -> nn.Module:
+    def _inference_encoder(self) -> nn.Module:  # the fp32 encoder or its int8 copy
         """The encoder as used for vectors: as loaded, or (config.quantize) an int8 dynamically quantized copy."""
         if not self.config.quantize:
             return self.encoder
@@ -198,7 +216,7 @@ class SentenceScorer(nn.Module):
                 warnings.simplefilter("ignore")
                 quantized = torch.ao.quantization.quantize_dynamic(self.encoder, {nn.Linear}, dtype=torch.qint8)
             object.__setattr__(self, "_quantized", quantized.eval())
-        return self._quantized
+        return self._quantized  # type: ignore[return-value]
 
     @classmethod
     def from_base(cls, base_model: str = DEFAULT_BASE_MODEL, **config_kwargs) -> SentenceScorer:
@@ -223,12 +241,16 @@ class SentenceScorer(nn.Module):
             raise ModelLoadError(f"{directory}: not a stancesum summarizer directory (no {CONFIG_FILE})")
         try:
             config = SummarizerConfig.from_dict(json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8")))
-            source = resolve_base_model(config.base_model) if config.encoder_weights == "base" else directory / ENCODER_DIR
+            source = (
+                resolve_base_model(config.base_model) if config.encoder_weights == "base" else directory / ENCODER_DIR
+            )
             model = cls(AutoModel.from_pretrained(source), AutoTokenizer.from_pretrained(source), config)
             model.head.load_state_dict(load_file(directory / HEAD_FILE))
         except Exception as err:  # any unreadable piece: the directory and the cause, on one line
             lines = [x.strip() for x in str(err).splitlines() if x.strip()][:2]
-            raise ModelLoadError(f"{directory}: broken summarizer directory ({' '.join(lines) or type(err).__name__})") from err
+            raise ModelLoadError(
+                f"{directory}: broken summarizer directory ({' '.join(lines) or type(err).__name__})"
+            ) from err
         return model.eval()
 
     def save_pretrained(self, directory: str | Path) -> Path:
@@ -256,9 +278,14 @@ class SentenceScorer(nn.Module):
         out = torch.zeros(len(texts), dim)
         order = np.argsort([len(t) for t in texts], kind="stable")
         for begin in range(0, len(order), batch_size):
-            idx = order[begin:begin + batch_size]
-            batch = self.tokenizer([texts[i] for i in idx], truncation=True, max_length=self.config.max_length,
-                                   padding=True, return_tensors="pt")
+            idx = order[begin : begin + batch_size]
+            batch = self.tokenizer(
+                [texts[i] for i in idx],
+                truncation=True,
+                max_length=self.config.max_length,
+                padding=True,
+                return_tensors="pt",
+            )
             hidden = encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
             mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
@@ -277,7 +304,9 @@ class SentenceScorer(nn.Module):
         semantic = torch.stack([to_centroid, to_title, to_others], dim=1)
         return torch.cat([torch.from_numpy(lexical), semantic], dim=1).float()
 
-    def document_inputs(self, sentences: Sequence[str], title: str | None, batch_size: int = 16) -> tuple[torch.Tensor, torch.Tensor]:
+    def document_inputs(
+        self, sentences: Sequence[str], title: str | None, batch_size: int = 16
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """(sentence vectors, features) of one article; the title is embedded in the same pass."""
         texts = list(sentences) + ([title] if title else [])
         vectors = self.embed(texts, batch_size)
@@ -285,7 +314,9 @@ class SentenceScorer(nn.Module):
         return embeddings, self.features(embeddings, title_vector, lexical_features(sentences, title))
 
     @torch.inference_mode()
-    def score(self, sentences: Sequence[str], title: str | None = None, batch_size: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    def score(
+        self, sentences: Sequence[str], title: str | None = None, batch_size: int = 16
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(probability per sentence, sentence vectors) for one article; `batch_size` sentences per encoder pass."""
         if not sentences:
             return np.zeros(0, np.float32), np.zeros((0, self.encoder.config.hidden_size), np.float32)
@@ -319,12 +350,23 @@ class Budget:
 
     def sentence_limit(self, article_sentences: int) -> int | None:
         """The most sentences allowed for an article of `article_sentences` sentences (None: no limit)."""
-        limits = [x for x in (self.max_sentences, math.ceil(self.ratio * article_sentences - 1e-9) if self.ratio else None) if x]
+        limits = [
+            x
+            for x in (self.max_sentences, math.ceil(self.ratio * article_sentences - 1e-9) if self.ratio else None)
+            if x
+        ]
         return max(1, min(limits)) if limits else None
 
 
-def mmr_select(scores: np.ndarray, embeddings: np.ndarray | None, words: Sequence[int], budget: Budget,
-               mmr_lambda: float = 1.0, forced: Sequence[int] = (), skip_unfitting: bool = True) -> list[int]:
+def mmr_select(
+    scores: np.ndarray,
+    embeddings: np.ndarray | None,
+    words: Sequence[int],
+    budget: Budget,
+    mmr_lambda: float = 1.0,
+    forced: Sequence[int] = (),
+    skip_unfitting: bool = True,
+) -> list[int]:
     """Greedy maximal marginal relevance under a budget: repeatedly take the sentence with the best
     lambda * score - (1 - lambda) * (max cosine to the chosen ones) that still fits the word limit
     (with skip_unfitting=False, stop at the first best sentence that does not fit instead).

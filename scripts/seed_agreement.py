@@ -1,13 +1,12 @@
 """Inter-annotator agreement on the doubly annotated seed articles: Cohen's kappa for topic and stance.
 
-    python scripts/seed_agreement.py seeds/agreement/first_pass.jsonl seeds/agreement/second_pass.jsonl
+python scripts/seed_agreement.py seeds/agreement/first_pass.jsonl seeds/agreement/second_pass.jsonl
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -27,7 +26,7 @@ def paired_labels(first: Path, second: Path) -> tuple[list[tuple], list[tuple]]:
         x, y = a[aid], b[aid]
         if [(s.start, s.end) for s in x.sentences] != [(s.start, s.end) for s in y.sentences] or x.targets != y.targets:
             raise SystemExit(f"article {aid}: sentences or targets differ between the passes")
-        for i, (s, t) in enumerate(zip(x.sentences, y.sentences)):
+        for i, (s, t) in enumerate(zip(x.sentences, y.sentences, strict=True)):
             topic.append((aid, i, s.topic, t.topic))
             stance.extend((aid, i, target, s.stance[target], t.stance[target]) for target in x.targets)
     return topic, stance

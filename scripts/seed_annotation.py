@@ -2,7 +2,8 @@
 
     python scripts/seed_annotation.py prepare --ids-file ids.txt --out work/batch.jsonl
     python scripts/seed_annotation.py check work/labels.jsonl --articles work/batch.jsonl
-    python scripts/seed_annotation.py merge --articles work/all.jsonl --labels a.jsonl b.jsonl --out seeds/articles.jsonl
+    python scripts/seed_annotation.py merge --articles work/all.jsonl --labels a.jsonl b.jsonl \
+        --out seeds/articles.jsonl
 
 An annotation file holds one JSON object per article:
     {"id": str, "targets": [str, ...], "summary": str,
@@ -34,9 +35,17 @@ def prepare(ids: list[str], out: Path, news: tuple[Path, ...] = NEWS) -> None:
     chosen = [records[i] for i in ids]
     splits = SentenceSplitter().split_many([r["text"] for r in chosen])
     articles = [
-        Article(id=r["id"], text=r["text"], title=r["title"], source=r["source"], date=r["date"], url=r["url"],
-                license=r["license"], sentences=sents)
-        for r, sents in zip(chosen, splits)
+        Article(
+            id=r["id"],
+            text=r["text"],
+            title=r["title"],
+            source=r["source"],
+            date=r["date"],
+            url=r["url"],
+            license=r["license"],
+            sentences=sents,
+        )
+        for r, sents in zip(chosen, splits, strict=True)
     ]
     save_articles(out, articles)
     print(f"{out}: {len(articles)} articles, {sum(len(a.sentences) for a in articles)} sentences")
@@ -46,7 +55,9 @@ def apply_labels(article: Article, ann: dict, where: str) -> Article:
     """The article with the annotation's targets, labels and summary, validated by the article loader."""
     labels = ann.get("labels", [])
     if len(labels) != len(article.sentences):
-        raise ArticleFormatError(f"{len(labels)} labels for {len(article.sentences)} sentences", path=where, field="labels")
+        raise ArticleFormatError(
+            f"{len(labels)} labels for {len(article.sentences)} sentences", path=where, field="labels"
+        )
     for k, lab in enumerate(labels):
         if lab.get("i", k) != k:
             raise ArticleFormatError(f"label {k} has i={lab.get('i')}", path=where, field=f"labels[{k}].i")
@@ -59,7 +70,10 @@ def apply_labels(article: Article, ann: dict, where: str) -> Article:
     data = article.to_dict()
     data["targets"] = ann["targets"]
     data["summary"] = summary
-    data["sentences"] = [{**s.to_dict(), "topic": lab["topic"], "stance": lab["stance"]} for s, lab in zip(article.sentences, labels)]
+    data["sentences"] = [
+        {**s.to_dict(), "topic": lab["topic"], "stance": lab["stance"]}
+        for s, lab in zip(article.sentences, labels, strict=True)
+    ]
     try:
         return Article.from_dict(data)
     except ArticleFormatError as err:
@@ -102,12 +116,16 @@ def main() -> None:
     m.add_argument("--articles", type=Path, required=True, nargs="+")
     m.add_argument("--labels", type=Path, required=True, nargs="+")
     m.add_argument("--out", type=Path, required=True)
-    m.add_argument("--reconcile", type=Path, help="reconciliation.json: final labels for disagreements of the double pass")
+    m.add_argument(
+        "--reconcile", type=Path, help="reconciliation.json: final labels for disagreements of the double pass"
+    )
     args = parser.parse_args()
     if args.cmd == "prepare":
         prepare([i.strip() for i in args.ids_file.read_text().splitlines() if i.strip()], args.out)
         return
-    articles = {a.id: a for path in ([args.articles] if args.cmd == "check" else args.articles) for a in load_articles(path)}
+    articles = {
+        a.id: a for path in ([args.articles] if args.cmd == "check" else args.articles) for a in load_articles(path)
+    }
     label_files = [args.labels] if args.cmd == "check" else args.labels
     decisions = json.loads(args.reconcile.read_text(encoding="utf-8")) if getattr(args, "reconcile", None) else []
     done, errors = [], []

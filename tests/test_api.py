@@ -7,36 +7,62 @@ import sys
 import zipfile
 
 import pytest
-from typer.testing import CliRunner
-
 from conftest import REPO, SEED_TXT
+from typer.testing import CliRunner
 
 SEED_TARGETS = ["NATO troops deployed to Ukraine", "supplying weapons to Ukraine"]
 
 
 def test_import_is_light_and_exports_are_lazy():
-    code = ("import sys, stancesum; assert 'torch' not in sys.modules and 'transformers' not in sys.modules; "
-            "print(sorted(stancesum.__all__)); stancesum.summarize; print('typer' in sys.modules)")
+    code = (
+        "import sys, stancesum; assert 'torch' not in sys.modules and 'transformers' not in sys.modules; "
+        "print(sorted(stancesum.__all__)); stancesum.summarize; print('typer' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO.parent, check=True)
     assert "Analyzer" in out.stdout and "evaluate" in out.stdout and "train" in out.stdout
 
 
 def test_no_top_level_module_but_stancesum(tmp_path):
-    code = "import importlib.util as u; print([m for m in ('models', 'inference', 'training', 'evaluation') if u.find_spec(m)])"
+    code = (
+        "import importlib.util as u; "
+        "print([m for m in ('models', 'inference', 'training', 'evaluation') if u.find_spec(m)])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)
     assert out.stdout.strip() == "[]"
 
 
 @pytest.mark.integration
 def test_wheel_holds_only_the_stancesum_namespace(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(REPO)],
-                   check=True, capture_output=True, cwd=tmp_path)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
     [wheel] = tmp_path.glob("stancesum-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert {n.split("/")[0] for n in names} == {"stancesum", wheel.name.split("-")[0] + "-" + wheel.name.split("-")[1] + ".dist-info"}
-    for required in ("stancesum/models/default/heads.safetensors", "stancesum/models/summarizer_default/scorer_head.safetensors",
-                     "stancesum/evaluation/metrics/stance_metrics/stance_metrics.py", "stancesum/commands/analyze.py",
-                     "stancesum/training/configs/default.yaml"):
+    assert {n.split("/")[0] for n in names} == {
+        "stancesum",
+        wheel.name.split("-")[0] + "-" + wheel.name.split("-")[1] + ".dist-info",
+    }
+    for required in (
+        "stancesum/models/default/heads.safetensors",
+        "stancesum/models/summarizer_default/scorer_head.safetensors",
+        "stancesum/evaluation/metrics/stance_metrics/stance_metrics.py",
+        "stancesum/commands/analyze.py",
+        "stancesum/training/configs/default.yaml",
+    ):
         assert required in names
 
 
@@ -59,8 +85,9 @@ def test_python_analyzer_and_cli_agree_on_the_seed_article():
     [row] = json.loads(cli.stdout)
     assert result.summary and result.summary == row["summary"]
     assert [s.topic for s in result.sentences] == [s["topic"] for s in row["sentences"]]
-    assert [{t: p.label for t, p in s.stance.items()} for s in result.sentences] == \
-        [{t: p["label"] for t, p in s["stance"].items()} for s in row["sentences"]]
+    assert [{t: p.label for t, p in s.stance.items()} for s in result.sentences] == [
+        {t: p["label"] for t, p in s["stance"].items()} for s in row["sentences"]
+    ]
 
 
 def readme_python_blocks() -> list[str]:

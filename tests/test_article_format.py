@@ -11,11 +11,29 @@ TEXT = "NATO will not send troops. Weapons will flow."
 
 def record(**overrides):
     data = {
-        "id": "a1", "title": "T", "source": "S", "date": "2024-11-27", "url": None, "license": None, "text": TEXT,
+        "id": "a1",
+        "title": "T",
+        "source": "S",
+        "date": "2024-11-27",
+        "url": None,
+        "license": None,
+        "text": TEXT,
         "targets": ["NATO troops in Ukraine"],
         "sentences": [
-            {"start": 0, "end": 26, "text": "NATO will not send troops.", "topic": "military_defense", "stance": {"NATO troops in Ukraine": "against"}},
-            {"start": 27, "end": 45, "text": "Weapons will flow.", "topic": "military_defense", "stance": {"NATO troops in Ukraine": "none"}},
+            {
+                "start": 0,
+                "end": 26,
+                "text": "NATO will not send troops.",
+                "topic": "military_defense",
+                "stance": {"NATO troops in Ukraine": "against"},
+            },
+            {
+                "start": 27,
+                "end": 45,
+                "text": "Weapons will flow.",
+                "topic": "military_defense",
+                "stance": {"NATO troops in Ukraine": "none"},
+            },
         ],
         "summary": "No troops.",
     }
@@ -30,7 +48,9 @@ def write_lines(path, *records):
 
 def test_round_trip(tmp_path):
     articles = load_articles(write_lines(tmp_path / "in.jsonl", record(), record(id="a2", sentences=[], targets=[])))
-    assert articles[0].sentences[0] == Sentence(0, 26, "NATO will not send troops.", "military_defense", {"NATO troops in Ukraine": "against"})
+    assert articles[0].sentences[0] == Sentence(
+        0, 26, "NATO will not send troops.", "military_defense", {"NATO troops in Ukraine": "against"}
+    )
     assert not articles[1].is_segmented
     save_articles(tmp_path / "out.jsonl", articles)
     again = load_articles(tmp_path / "out.jsonl")
@@ -43,20 +63,35 @@ def test_unlabeled_minimal_article():
     assert article.title is None and article.targets == [] and article.sentences == []
 
 
-@pytest.mark.parametrize("change, field, fragment", [
-    ({"sentences": [{"start": 0, "end": 26, "topic": "sport"}]}, "sentences[0].topic", "unknown topic label 'sport'"),
-    ({"sentences": [{"start": 0, "end": 99}]}, "sentences[0].start", "out of range"),
-    ({"sentences": [{"start": -1, "end": 5}]}, "sentences[0].start", "out of range"),
-    ({"sentences": [{"start": 0, "end": 26}, {"start": 20, "end": 45}]}, "sentences[1].start", "overlaps"),
-    ({"sentences": [{"start": 0, "end": 26, "stance": {"Brexit": "favor"}}]}, "sentences[0].stance", "not in 'targets'"),
-    ({"sentences": [{"start": 0, "end": 26, "stance": {"NATO troops in Ukraine": "pro"}}]}, "sentences[0].stance['NATO troops in Ukraine']", "'pro' is not one of favor/against/none"),
-    ({"sentences": [{"start": 0, "end": 26, "text": "NATO will"}]}, "sentences[0].text", "does not match"),
-    ({"date": "27/11/2024"}, "date", "YYYY-MM-DD"),
-    ({"targets": "Brexit"}, "targets", "list of non-empty strings"),
-    ({"text": "   "}, "text", "empty"),
-    ({"id": 7}, "id", "must be a string"),
-    ({"colour": "red"}, "colour", "unknown field"),
-])
+@pytest.mark.parametrize(
+    "change, field, fragment",
+    [
+        (
+            {"sentences": [{"start": 0, "end": 26, "topic": "sport"}]},
+            "sentences[0].topic",
+            "unknown topic label 'sport'",
+        ),
+        ({"sentences": [{"start": 0, "end": 99}]}, "sentences[0].start", "out of range"),
+        ({"sentences": [{"start": -1, "end": 5}]}, "sentences[0].start", "out of range"),
+        ({"sentences": [{"start": 0, "end": 26}, {"start": 20, "end": 45}]}, "sentences[1].start", "overlaps"),
+        (
+            {"sentences": [{"start": 0, "end": 26, "stance": {"Brexit": "favor"}}]},
+            "sentences[0].stance",
+            "not in 'targets'",
+        ),
+        (
+            {"sentences": [{"start": 0, "end": 26, "stance": {"NATO troops in Ukraine": "pro"}}]},
+            "sentences[0].stance['NATO troops in Ukraine']",
+            "'pro' is not one of favor/against/none",
+        ),
+        ({"sentences": [{"start": 0, "end": 26, "text": "NATO will"}]}, "sentences[0].text", "does not match"),
+        ({"date": "27/11/2024"}, "date", "YYYY-MM-DD"),
+        ({"targets": "Brexit"}, "targets", "list of non-empty strings"),
+        ({"text": "   "}, "text", "empty"),
+        ({"id": 7}, "id", "must be a string"),
+        ({"colour": "red"}, "colour", "unknown field"),
+    ],
+)
 def test_validation_errors_name_file_line_and_field(tmp_path, change, field, fragment):
     path = write_lines(tmp_path / "bad.jsonl", record(id="ok"), record(**change))
     with pytest.raises(ArticleFormatError) as info:

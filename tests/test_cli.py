@@ -1,15 +1,18 @@
 import json
 
 import pytest
+from conftest import SEED_TXT
 from typer.testing import CliRunner
 
-from conftest import SEED_TXT
 from stancesum.cli import app
 
 pytestmark = pytest.mark.integration  # spaCy splitting and a saved model directory
 
 runner = CliRunner()
-ARTICLE = "NATO rules out troops\n\nNATO will not send troops to Ukraine. It will send weapons instead. Talks may come later.\n"
+ARTICLE = (
+    "NATO rules out troops\n\n"
+    "NATO will not send troops to Ukraine. It will send weapons instead. Talks may come later.\n"
+)
 
 
 def run(*args, input=None):
@@ -35,7 +38,9 @@ def test_txt_with_headline_as_target_json(tiny_model_dir, txt):
     assert set(analysis["by_target"]["NATO rules out troops"]["counts"]) == {"favor", "against", "none"}
 
 
-@pytest.mark.parametrize("fmt, marker", [("table", "T1 = weapons for Ukraine"), ("markdown", "| # | sentence | topic | T1 | T2 |")])
+@pytest.mark.parametrize(
+    "fmt, marker", [("table", "T1 = weapons for Ukraine"), ("markdown", "| # | sentence | topic | T1 | T2 |")]
+)
 def test_human_formats(tiny_model_dir, txt, fmt, marker):
     result = run("analyze", txt, "--model", tiny_model_dir, "-f", fmt, "-t", "weapons for Ukraine", "-t", "peace talks")
     assert result.exit_code == 0, result.output
@@ -60,19 +65,35 @@ def test_folder_jsonl_and_stdin_inputs(tiny_model_dir, txt, tmp_path):
     (folder / "a.txt").write_text(ARTICLE, encoding="utf-8")
     (folder / "b.txt").write_text("Storm hits\n\nA storm hit the coast. Homes were lost.", encoding="utf-8")
     jsonl = tmp_path / "arts.jsonl"
-    jsonl.write_text(json.dumps({"id": "j1", "text": "Prices rose. Jobs fell.", "targets": ["tax cuts"]}) + "\n", encoding="utf-8")
+    jsonl.write_text(
+        json.dumps({"id": "j1", "text": "Prices rose. Jobs fell.", "targets": ["tax cuts"]}) + "\n", encoding="utf-8"
+    )
     result = run("analyze", folder, jsonl, "--model", tiny_model_dir, "-f", "json")
     assert result.exit_code == 0, result.output
     assert [a["id"] for a in json.loads(result.stdout)] == ["a", "b", "j1"]
     assert json.loads(result.stdout)[2]["targets"] == ["tax cuts"]
-    piped = run("analyze", "-", "--model", tiny_model_dir, "-f", "json", "-t", "x", input="One claim here. Another one.")
+    piped = run(
+        "analyze", "-", "--model", tiny_model_dir, "-f", "json", "-t", "x", input="One claim here. Another one."
+    )
     assert piped.exit_code == 0, piped.output
     assert len(json.loads(piped.stdout)[0]["sentences"]) == 2
 
 
 def test_seed_article_analyzes_with_the_trained_summarizer(tiny_model_dir):
-    result = run("analyze", SEED_TXT, "--model", tiny_model_dir, "-t", "NATO troops deployed to Ukraine", "-f", "json",
-                 "-s", "extractive", "--max-sentences", "2")
+    result = run(
+        "analyze",
+        SEED_TXT,
+        "--model",
+        tiny_model_dir,
+        "-t",
+        "NATO troops deployed to Ukraine",
+        "-f",
+        "json",
+        "-s",
+        "extractive",
+        "--max-sentences",
+        "2",
+    )
     assert result.exit_code == 0, result.output
     [analysis] = json.loads(result.stdout)
     assert len(analysis["sentences"]) >= 15
@@ -94,14 +115,17 @@ def one_line_error(result, *fragments):
     return lines
 
 
-@pytest.mark.parametrize("content, fragment", [
-    (b"", "empty"),
-    (b"   \n\n", "empty"),
-    (b"\x00\x01\x02\x03ELF", "binary"),
-    ("Caf\u00e9 news. It is open.".encode("latin-1"), "not UTF-8"),
-    (("word " * 500).encode(), "no sentence punctuation"),
-    (("A sentence here. " * 70_000).encode(), "too long"),
-])
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        (b"", "empty"),
+        (b"   \n\n", "empty"),
+        (b"\x00\x01\x02\x03ELF", "binary"),
+        ("Caf\u00e9 news. It is open.".encode("latin-1"), "not UTF-8"),
+        (("word " * 500).encode(), "no sentence punctuation"),
+        (("A sentence here. " * 70_000).encode(), "too long"),
+    ],
+)
 def test_bad_inputs_give_one_line_errors(tiny_model_dir, tmp_path, content, fragment):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(content)

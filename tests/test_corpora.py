@@ -12,8 +12,23 @@ from pathlib import Path
 import pytest
 
 from stancesum.training.corpora import (
-    STANCE_CORPORA, SUMMARY_CORPORA, TOPIC_CORPORA, CorpusError, StanceExample, TopicExample, babe_topics, basil,
-    bbc_summary, bbc_topics, emergent, fnc1, ibm_claim_stance, perspectrum, split_by_topic, split_label_counts, vast,
+    STANCE_CORPORA,
+    SUMMARY_CORPORA,
+    TOPIC_CORPORA,
+    CorpusError,
+    StanceExample,
+    TopicExample,
+    babe_topics,
+    basil,
+    bbc_summary,
+    bbc_topics,
+    emergent,
+    fnc1,
+    ibm_claim_stance,
+    perspectrum,
+    split_by_topic,
+    split_label_counts,
+    vast,
     xsum_val,
 )
 from stancesum.training.corpora.bbc_news_summary import match_extract
@@ -44,6 +59,7 @@ def groups_in_one_split(examples: list[StanceExample]) -> bool:
 
 # ---- shared helpers ---------------------------------------------------------------------------------------
 
+
 def test_example_types_validate_labels_and_splits():
     with pytest.raises(ValueError, match="label"):
         StanceExample("t", "x", "pro", "s", "g", "train")
@@ -63,9 +79,13 @@ def test_assign_splits_is_deterministic_and_exact():
 
 def test_split_sentences():
     text = 'Mr. Smith went to the U.S. on Monday. "It works!" he said. Prices rose 2.5%.\nA new line'
-    assert split_sentences(text) == ['Mr. Smith went to the U.S. on Monday.', '"It works!" he said.',
-                                     'Prices rose 2.5%.', 'A new line']
-    assert split_sentences('"It works!" said he.', guarded=False) == ['"It works!"', 'said he.']
+    assert split_sentences(text) == [
+        "Mr. Smith went to the U.S. on Monday.",
+        '"It works!" he said.',
+        "Prices rose 2.5%.",
+        "A new line",
+    ]
+    assert split_sentences('"It works!" said he.', guarded=False) == ['"It works!"', "said he."]
 
 
 def test_read_text_falls_back_to_cp1252_with_a_warning_naming_the_file(tmp_path):
@@ -84,18 +104,32 @@ def test_missing_corpus_and_bad_columns_name_the_file(tmp_path):
 
 
 def test_registries_name_the_loaders():
-    assert set(STANCE_CORPORA) == {"emergent", "perspectrum", "ibm_claim_stance", "vast", "vast_by_topic", "basil", "fnc1"}
+    assert set(STANCE_CORPORA) == {
+        "emergent",
+        "perspectrum",
+        "ibm_claim_stance",
+        "vast",
+        "vast_by_topic",
+        "basil",
+        "fnc1",
+    }
     assert set(TOPIC_CORPORA) == {"babe_topics", "bbc_topics"}
     assert set(SUMMARY_CORPORA) == {"bbc_summary", "xsum_val"}
 
 
 # ---- stance corpora ---------------------------------------------------------------------------------------
 
+
 def test_emergent(tmp_path):
-    rows = [[i, f"claim {i // 2}", f"headline {i}", ["for", "against", "observing"][i % 3], f"a{i}", f"c{i // 2}"]
-            for i in range(20)]
-    write_csv(tmp_path / "emergent" / "emergent_train.csv",
-              ["id", "claimHeadline", "articleHeadline", "articleHeadlineStance", "articleId", "claimId"], rows)
+    rows = [
+        [i, f"claim {i // 2}", f"headline {i}", ["for", "against", "observing"][i % 3], f"a{i}", f"c{i // 2}"]
+        for i in range(20)
+    ]
+    write_csv(
+        tmp_path / "emergent" / "emergent_train.csv",
+        ["id", "claimHeadline", "articleHeadline", "articleHeadlineStance", "articleId", "claimId"],
+        rows,
+    )
     out = emergent(tmp_path)
     assert [e.label for e in out[:3]] == ["favor", "against", "none"]
     assert (out[0].target, out[0].text, out[0].group, out[0].source) == ("claim 0", "headline 0", "c0", "emergent")
@@ -106,15 +140,59 @@ def test_emergent(tmp_path):
 
 def test_perspectrum(tmp_path):
     root = tmp_path / "perspectrum"
-    write_json(root / "perspectrum_with_answers_v1.0.json", [
-        {"cId": 1, "text": "Claim one ", "source": "x", "topics": [], "perspectives": [
-            {"pids": [10, 11, 11], "stance_label_3": "SUPPORT", "stance_label_5": "SUPPORT", "voter_counts": [], "evidence": []},
-            {"pids": [12], "stance_label_3": "undermine", "stance_label_5": "UNDERMINE", "voter_counts": [], "evidence": []},
-            {"pids": [13], "stance_label_3": "not-a-perspective", "stance_label_5": "x", "voter_counts": [], "evidence": []}]},
-        {"cId": 2, "text": "Claim two", "source": "x", "topics": [], "perspectives": [
-            {"pids": [10], "stance_label_3": "UNDERMINE", "stance_label_5": "UNDERMINE", "voter_counts": [], "evidence": []}]},
-    ])
-    write_json(root / "perspective_pool_v1.0.json", [{"pId": i, "text": f"perspective {i}", "source": "x"} for i in range(10, 14)])
+    write_json(
+        root / "perspectrum_with_answers_v1.0.json",
+        [
+            {
+                "cId": 1,
+                "text": "Claim one ",
+                "source": "x",
+                "topics": [],
+                "perspectives": [
+                    {
+                        "pids": [10, 11, 11],
+                        "stance_label_3": "SUPPORT",
+                        "stance_label_5": "SUPPORT",
+                        "voter_counts": [],
+                        "evidence": [],
+                    },
+                    {
+                        "pids": [12],
+                        "stance_label_3": "undermine",
+                        "stance_label_5": "UNDERMINE",
+                        "voter_counts": [],
+                        "evidence": [],
+                    },
+                    {
+                        "pids": [13],
+                        "stance_label_3": "not-a-perspective",
+                        "stance_label_5": "x",
+                        "voter_counts": [],
+                        "evidence": [],
+                    },
+                ],
+            },
+            {
+                "cId": 2,
+                "text": "Claim two",
+                "source": "x",
+                "topics": [],
+                "perspectives": [
+                    {
+                        "pids": [10],
+                        "stance_label_3": "UNDERMINE",
+                        "stance_label_5": "UNDERMINE",
+                        "voter_counts": [],
+                        "evidence": [],
+                    }
+                ],
+            },
+        ],
+    )
+    write_json(
+        root / "perspective_pool_v1.0.json",
+        [{"pId": i, "text": f"perspective {i}", "source": "x"} for i in range(10, 14)],
+    )
     write_json(root / "dataset_split_v1.0.json", {"1": "train", "2": "test"})
     out = perspectrum(tmp_path)
     assert [(e.target, e.text, e.label, e.split, e.group) for e in out] == [
@@ -125,28 +203,48 @@ def test_perspectrum(tmp_path):
     ]
 
 
-IBM_HEADER = ["topicId", "split", "topicText", "topicTarget", "topicSentiment", "claims.claimId", "claims.stance",
-              "claims.claimCorrectedText", "claims.claimOriginalText"]
+IBM_HEADER = [
+    "topicId",
+    "split",
+    "topicText",
+    "topicTarget",
+    "topicSentiment",
+    "claims.claimId",
+    "claims.stance",
+    "claims.claimCorrectedText",
+    "claims.claimOriginalText",
+]
 
 
 def test_ibm_claim_stance_orients_stance_by_topic_sentiment(tmp_path):
-    write_csv(tmp_path / "ibm_claim_stance" / "claim_stance_dataset_v1.repaired.csv", IBM_HEADER, [
-        [1, "train", "This house would ban boxing", "boxing", -1, 1, "PRO", "Boxing causes brain damage", "x"],
-        [1, "train", "This house would ban boxing", "boxing", -1, 2, "CON", "Boxing teaches discipline", "x"],
-        [2, "test", "This house supports nuclear energy", "nuclear energy", 1, 3, "PRO", "It is clean", "x"],
-    ])
+    write_csv(
+        tmp_path / "ibm_claim_stance" / "claim_stance_dataset_v1.repaired.csv",
+        IBM_HEADER,
+        [
+            [1, "train", "This house would ban boxing", "boxing", -1, 1, "PRO", "Boxing causes brain damage", "x"],
+            [1, "train", "This house would ban boxing", "boxing", -1, 2, "CON", "Boxing teaches discipline", "x"],
+            [2, "test", "This house supports nuclear energy", "nuclear energy", 1, 3, "PRO", "It is clean", "x"],
+        ],
+    )
     motion = ibm_claim_stance(tmp_path)
     assert [(e.target, e.label, e.split, e.group) for e in motion] == [
-        ("This house would ban boxing", "favor", "train", "1"), ("This house would ban boxing", "against", "train", "1"),
-        ("This house supports nuclear energy", "favor", "test", "2")]
+        ("This house would ban boxing", "favor", "train", "1"),
+        ("This house would ban boxing", "against", "train", "1"),
+        ("This house supports nuclear energy", "favor", "test", "2"),
+    ]
     assert [(e.target, e.label) for e in ibm_claim_stance(tmp_path, target="topic_target")] == [
-        ("boxing", "against"), ("boxing", "favor"), ("nuclear energy", "favor")]
+        ("boxing", "against"),
+        ("boxing", "favor"),
+        ("nuclear energy", "favor"),
+    ]
 
 
 def test_vast(tmp_path):
     header = ["Tweet", "Target 1", "Stance 1", "seen?", "GT Target", "new_topic", "Wiki"]
-    rows = [[f"comment {i}", f"topic {i % 10}", ["FAVOR", "AGAINST", "NONE"][i % 3], 1, "invalid", f"topic {i % 10}", ""]
-            for i in range(30)]
+    rows = [
+        [f"comment {i}", f"topic {i % 10}", ["FAVOR", "AGAINST", "NONE"][i % 3], 1, "invalid", f"topic {i % 10}", ""]
+        for i in range(30)
+    ]
     rows.append(["a comment", "place table", "AGAINST", 0, "invalid", "a place at the table", ""])
     rows.append(["b comment", "library", "NONE", 0, "invalid", "greece's approach to its financial crisis", ""])
     write_csv(tmp_path / "vast" / "zerostance_vast_raw_val_all_onecol.csv", header, rows)
@@ -161,51 +259,104 @@ def test_vast(tmp_path):
 
 
 def test_natural_topic():
-    assert natural_topic("protect child child abuse", "protect children from child abuse") == "protect children from child abuse"
+    assert (
+        natural_topic("protect child child abuse", "protect children from child abuse")
+        == "protect children from child abuse"
+    )
     assert natural_topic("walmart", "wal-mart") == "wal-mart"
     assert natural_topic("salt", "current privacy rules") == "salt"
 
 
-def write_basil(tmp_path: Path, triplet: str, n: int, title: str, paragraphs: list[list[str]], spans: list[dict],
-                entities: list[str], uuid: str = "u") -> None:
-    write_json(tmp_path / "basil" / "articles" / "2019" / f"{triplet}_{n}.json", {
-        "source": "fox", "main-entities": entities, "main-event": "e", "title": title, "url": "", "date": "2019-01-01",
-        "uuid": uuid, "triplet-uuid": triplet, "body-paragraphs": paragraphs})
-    write_json(tmp_path / "basil" / "annotations" / "resolved" / "2019" / f"{triplet}_{n}_ann.json", {
-        "triplet-uuid": triplet, "uuid": uuid, "article-level-annotations": {}, "phrase-level-annotations": spans})
+def write_basil(
+    tmp_path: Path,
+    triplet: str,
+    n: int,
+    title: str,
+    paragraphs: list[list[str]],
+    spans: list[dict],
+    entities: list[str],
+    uuid: str = "u",
+) -> None:
+    write_json(
+        tmp_path / "basil" / "articles" / "2019" / f"{triplet}_{n}.json",
+        {
+            "source": "fox",
+            "main-entities": entities,
+            "main-event": "e",
+            "title": title,
+            "url": "",
+            "date": "2019-01-01",
+            "uuid": uuid,
+            "triplet-uuid": triplet,
+            "body-paragraphs": paragraphs,
+        },
+    )
+    write_json(
+        tmp_path / "basil" / "annotations" / "resolved" / "2019" / f"{triplet}_{n}_ann.json",
+        {"triplet-uuid": triplet, "uuid": uuid, "article-level-annotations": {}, "phrase-level-annotations": spans},
+    )
 
 
 def span(sid: str, txt: str, target: str, polarity: str, aim: str = "dir") -> dict:
-    return {"txt": txt, "id": sid, "start": 0, "end": len(txt), "target": target, "polarity": polarity, "aim": aim,
-            "indirect-target-name": "", "indirect-ally-opponent-sentiment": "", "bias": "inf", "quote": "no",
-            "speaker": "", "notes": ""}
+    return {
+        "txt": txt,
+        "id": sid,
+        "start": 0,
+        "end": len(txt),
+        "target": target,
+        "polarity": polarity,
+        "aim": aim,
+        "indirect-target-name": "",
+        "indirect-ally-opponent-sentiment": "",
+        "bias": "inf",
+        "quote": "no",
+        "speaker": "",
+        "notes": "",
+    }
 
 
 def test_basil(tmp_path):
-    paragraphs = [["Donald Trump praised the deal.", "Critics said Trump lied again."],
-                  ["The weather was fine.", "Trump spoke in Ohio."], ["His allies in Congress failed.", "Trump won and lost."]]
-    spans = [span("title", "Trump triumphs", "Donald_Trump", "pos"),
-             span("p1", "lied again", "Donald_Trump", "neg"),
-             span("p1_1", "Critics said", "Trump", "neg"),  # one-word name folds into the article's person
-             span("p4", "failed", "Donald_Trump", "neg", aim="ind_pro"),
-             span("p5", "won", "Donald_Trump", "pos"), span("p5_1", "lost", "Donald_Trump", "neg")]
+    paragraphs = [
+        ["Donald Trump praised the deal.", "Critics said Trump lied again."],
+        ["The weather was fine.", "Trump spoke in Ohio."],
+        ["His allies in Congress failed.", "Trump won and lost."],
+    ]
+    spans = [
+        span("title", "Trump triumphs", "Donald_Trump", "pos"),
+        span("p1", "lied again", "Donald_Trump", "neg"),
+        span("p1_1", "Critics said", "Trump", "neg"),  # one-word name folds into the article's person
+        span("p4", "failed", "Donald_Trump", "neg", aim="ind_pro"),
+        span("p5", "won", "Donald_Trump", "pos"),
+        span("p5_1", "lost", "Donald_Trump", "neg"),
+    ]
     write_basil(tmp_path, "t1", 1, "Trump triumphs in Ohio", paragraphs, spans, ["Donald Trump"], uuid="empty")
     out = basil(tmp_path)
     got = [(e.text, e.target, e.label) for e in out]
-    assert got == [("Trump triumphs in Ohio", "Donald Trump", "favor"),
-                   ("Donald Trump praised the deal.", "Donald Trump", "none"),
-                   ("Critics said Trump lied again.", "Donald Trump", "against"),
-                   ("Trump spoke in Ohio.", "Donald Trump", "none")]
+    assert got == [
+        ("Trump triumphs in Ohio", "Donald Trump", "favor"),
+        ("Donald Trump praised the deal.", "Donald Trump", "none"),
+        ("Critics said Trump lied again.", "Donald Trump", "against"),
+        ("Trump spoke in Ohio.", "Donald Trump", "none"),
+    ]
     assert {(e.group, e.source) for e in out} == {("t1", "basil")}
     indirect = basil(tmp_path, include_indirect=True)
-    assert ("His allies in Congress failed.", "Donald Trump", "against") in [(e.text, e.target, e.label) for e in indirect]
+    assert ("His allies in Congress failed.", "Donald Trump", "against") in [
+        (e.text, e.target, e.label) for e in indirect
+    ]
 
 
 def test_basil_splits_by_triplet_and_rejects_misplaced_spans(tmp_path):
     for t in range(10):
         for n in (1, 2, 3):
-            write_basil(tmp_path, f"t{t}", n, "Pelosi speaks", [["Nancy Pelosi spoke."]],
-                        [span("p0", "spoke", "Nancy_Pelosi", "neg")], ["Nancy Pelosi"])
+            write_basil(
+                tmp_path,
+                f"t{t}",
+                n,
+                "Pelosi speaks",
+                [["Nancy Pelosi spoke."]],
+                [span("p0", "spoke", "Nancy_Pelosi", "neg")],
+                ["Nancy Pelosi"],
+            )
     out = basil(tmp_path)
     assert groups_in_one_split(out) and Counter(e.split for e in out) == {"train": 48, "dev": 6, "test": 6}
     write_basil(tmp_path, "t0", 1, "x", [["Nancy Pelosi spoke."]], [span("p3", "spoke", "Nancy_Pelosi", "neg")], [])
@@ -215,31 +366,45 @@ def test_basil_splits_by_triplet_and_rejects_misplaced_spans(tmp_path):
 
 def write_fnc1(tmp_path: Path, bodies: dict[int, str], stances: list[tuple[str, int, str]]) -> None:
     write_csv(tmp_path / "fnc1" / "train_bodies.csv", ["Body ID", "articleBody"], [[k, v] for k, v in bodies.items()])
-    write_csv(tmp_path / "fnc1" / "train_stances_reconstructed.csv", ["Headline", "Body ID", "Stance"],
-              [list(s) for s in stances])
+    write_csv(
+        tmp_path / "fnc1" / "train_stances_reconstructed.csv",
+        ["Headline", "Body ID", "Stance"],
+        [list(s) for s in stances],
+    )
 
 
 def test_fnc1_picks_the_body_sentence_closest_to_the_headline(tmp_path):
-    bodies = {1: "The weather was cold on Monday. Police confirmed that a giant spider bit the tourist in Bali. More soon.",
-              2: "Experts deny the spider story entirely. A giant spider did not bite any tourist in Bali, they said.",
-              3: "Markets fell sharply today in Tokyo and in London after the report."}
-    write_fnc1(tmp_path, bodies, [("Giant spider bit tourist in Bali", 1, "agree"),
-                                  ("Giant spider bit tourist in Bali", 2, "disagree"),
-                                  ("Giant spider bit tourist in Bali", 2, "disagree"),  # duplicate row
-                                  ("Giant spider bit tourist in Bali", 3, "unrelated"),
-                                  ("Spider bites tourist in Bali", 1, "discuss")])
+    bodies = {
+        1: "The weather was cold on Monday. Police confirmed that a giant spider bit the tourist in Bali. More soon.",
+        2: "Experts deny the spider story entirely. A giant spider did not bite any tourist in Bali, they said.",
+        3: "Markets fell sharply today in Tokyo and in London after the report.",
+    }
+    write_fnc1(
+        tmp_path,
+        bodies,
+        [
+            ("Giant spider bit tourist in Bali", 1, "agree"),
+            ("Giant spider bit tourist in Bali", 2, "disagree"),
+            ("Giant spider bit tourist in Bali", 2, "disagree"),  # duplicate row
+            ("Giant spider bit tourist in Bali", 3, "unrelated"),
+            ("Spider bites tourist in Bali", 1, "discuss"),
+        ],
+    )
     out = fnc1(tmp_path)
     assert [(e.label, e.text, e.group) for e in out] == [
         ("favor", "Police confirmed that a giant spider bit the tourist in Bali.", "1"),
         ("against", "A giant spider did not bite any tourist in Bali, they said.", "2"),
-        ("none", "Police confirmed that a giant spider bit the tourist in Bali.", "1")]
+        ("none", "Police confirmed that a giant spider bit the tourist in Bali.", "1"),
+    ]
     assert [e.target for e in out] == ["Giant spider bit tourist in Bali"] * 2 + ["Spider bites tourist in Bali"]
     assert groups_in_one_split(out)
 
 
 def test_fnc1_is_bounded(tmp_path):
     bodies = {i: f"Officials confirmed the claim number {i} today in the capital city." for i in range(40)}
-    stances = [(f"Claim number {i} confirmed", i, ["agree", "disagree", "discuss", "unrelated"][i % 4]) for i in range(40)]
+    stances = [
+        (f"Claim number {i} confirmed", i, ["agree", "disagree", "discuss", "unrelated"][i % 4]) for i in range(40)
+    ]
     write_fnc1(tmp_path, bodies, stances)
     out = fnc1(tmp_path, max_pairs=12, none_fraction=0.25)
     assert len(out) == 12
@@ -257,24 +422,41 @@ def test_best_sentences():
 
 # ---- topic and summary corpora ----------------------------------------------------------------------------
 
+
 def test_babe_topics(tmp_path):
     header = ["text", "news_link", "outlet", "topic", "type", "label_bias", "label_opinion", "biased_words"]
-    write_csv(tmp_path / "babe" / "final_labels_SG2.csv", header, [
-        ["Emissions rose again.", "l1", "o", "environment", "left", "", "", "[]"],
-        ["Gun sales rose.", "l2", "o", "gun-control", "left", "", "", "[]"],
-        ["The Senate voted.", "l3", "o", "elections-2020", "left", "", "", "[]"],
-    ], delimiter=";", bom=True)
-    write_csv(tmp_path / "babe" / "final_labels_SG1.csv", header, [
-        ["Emissions rose again.", "l1", "o", "environment", "left", "", "", "[]"],
-        ["A vaccine was approved.", "l4", "o", "vaccines", "left", "", "", "[]"],
-    ], delimiter=";", bom=True)
+    write_csv(
+        tmp_path / "babe" / "final_labels_SG2.csv",
+        header,
+        [
+            ["Emissions rose again.", "l1", "o", "environment", "left", "", "", "[]"],
+            ["Gun sales rose.", "l2", "o", "gun-control", "left", "", "", "[]"],
+            ["The Senate voted.", "l3", "o", "elections-2020", "left", "", "", "[]"],
+        ],
+        delimiter=";",
+        bom=True,
+    )
+    write_csv(
+        tmp_path / "babe" / "final_labels_SG1.csv",
+        header,
+        [
+            ["Emissions rose again.", "l1", "o", "environment", "left", "", "", "[]"],
+            ["A vaccine was approved.", "l4", "o", "vaccines", "left", "", "", "[]"],
+        ],
+        delimiter=";",
+        bom=True,
+    )
     out = babe_topics(tmp_path)
-    assert [(e.text, e.topic) for e in out] == [("Emissions rose again.", "environment_energy"),
-                                                ("The Senate voted.", "domestic_politics"),
-                                                ("A vaccine was approved.", "health_medicine")]
+    assert [(e.text, e.topic) for e in out] == [
+        ("Emissions rose again.", "environment_energy"),
+        ("The Senate voted.", "domestic_politics"),
+        ("A vaccine was approved.", "health_medicine"),
+    ]
 
 
-def write_bbc(tmp_path: Path, category: str, number: str, title: str, body: str, extract: str, encoding: str = "utf-8") -> None:
+def write_bbc(
+    tmp_path: Path, category: str, number: str, title: str, body: str, extract: str, encoding: str = "utf-8"
+) -> None:
     for folder, text in (("articles", f"{title}\n\n{body}\n"), ("summaries", extract)):
         path = tmp_path / "bbc_news_summary" / folder / category / f"{number}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -286,22 +468,43 @@ def test_bbc_summary_matches_the_extract_to_article_sentences(tmp_path):
     write_bbc(tmp_path, "business", "001", "Profits up", body, 'Shares fell.Profits rose 5% to $1.1bn."It was great!"')
     (doc,) = bbc_summary(tmp_path)
     assert doc.id == "business/001" and doc.title == "Profits up"
-    assert doc.sentences == ["Profits rose 5% to $1.1bn.", "The firm said so.", '"It was great!"', "said the boss.", "Shares fell."]
+    assert doc.sentences == [
+        "Profits rose 5% to $1.1bn.",
+        "The firm said so.",
+        '"It was great!"',
+        "said the boss.",
+        "Shares fell.",
+    ]
     assert doc.reference == 'Shares fell. Profits rose 5% to $1.1bn. "It was great!"'
     assert doc.reference_sentence_ids == [0, 2, 4]
 
 
 def test_match_extract_keeps_unmatched_text():
     assert match_extract("A b c.Unknown text here.C d.", ["A b c.", "C d.", "c."]) == (
-        ["A b c.", "Unknown text here.", "C d."], [0, 1])
+        ["A b c.", "Unknown text here.", "C d."],
+        [0, 1],
+    )
 
 
 def test_bbc_topics_maps_caps_and_reads_cp1252(tmp_path):
     for i in range(6):
-        write_bbc(tmp_path, "sport", f"{i:03d}", f"Team wins the cup number {i}", "The final score was three to one. "
-                  "Fans celebrated in the streets all night long.", "x")
-    write_bbc(tmp_path, "tech", "001", "New phone costs \xa3500 in the shops", "It is fast. The battery lasts for two days now.",
-              "x", encoding="cp1252")
+        write_bbc(
+            tmp_path,
+            "sport",
+            f"{i:03d}",
+            f"Team wins the cup number {i}",
+            "The final score was three to one. Fans celebrated in the streets all night long.",
+            "x",
+        )
+    write_bbc(
+        tmp_path,
+        "tech",
+        "001",
+        "New phone costs \xa3500 in the shops",
+        "It is fast. The battery lasts for two days now.",
+        "x",
+        encoding="cp1252",
+    )
     with pytest.warns(UserWarning, match="tech/001.txt"):
         out = bbc_topics(tmp_path, max_per_label=10)
     counts = Counter(e.topic for e in out)
@@ -312,7 +515,14 @@ def test_bbc_topics_maps_caps_and_reads_cp1252(tmp_path):
 
 def test_bbc_topic_and_summary_splits_agree(tmp_path):
     for i in range(30):
-        write_bbc(tmp_path, "politics", f"{i:03d}", f"Minister number {i} resigns today", "He left the cabinet on Monday.", "x")
+        write_bbc(
+            tmp_path,
+            "politics",
+            f"{i:03d}",
+            f"Minister number {i} resigns today",
+            "He left the cabinet on Monday.",
+            "x",
+        )
     docs = {d.id: d.split for d in bbc_summary(tmp_path)}
     assert Counter(docs.values()) == {"train": 24, "dev": 3, "test": 3}
     topics = bbc_topics(tmp_path)
@@ -322,14 +532,26 @@ def test_bbc_topic_and_summary_splits_agree(tmp_path):
 def test_xsum_val(tmp_path):
     path = tmp_path / "xsum_val" / "xsum_validation_1000.jsonl"
     path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"id": "1", "document": "First line.\nSecond line. Third.", "summary": "One line. "}) + "\n"
-                    + json.dumps({"id": "2", "document": "", "summary": "Empty."}) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps({"id": "1", "document": "First line.\nSecond line. Third.", "summary": "One line. "})
+        + "\n"
+        + json.dumps({"id": "2", "document": "", "summary": "Empty."})
+        + "\n",
+        encoding="utf-8",
+    )
     (doc,) = xsum_val(tmp_path)
     assert (doc.id, doc.title, doc.sentences, doc.reference, doc.reference_sentence_ids, doc.split) == (
-        "1", None, ["First line.", "Second line.", "Third."], "One line.", None, "test")
+        "1",
+        None,
+        ["First line.", "Second line.", "Third."],
+        "One line.",
+        None,
+        "test",
+    )
 
 
 # ---- the real data ----------------------------------------------------------------------------------------
+
 
 def timed(loader, data_dir: Path):
     start = time.perf_counter()
@@ -344,7 +566,10 @@ def test_real_stance_corpora(shared_data):
     assert sum(sum(c.values()) for c in counts["emergent"].values()) == 2071
     assert counts["emergent"]["dev"] == {"against": 84, "favor": 183, "none": 138}  # 48 of the 240 claims
     assert {s: sum(c.values()) for s, c in counts["perspectrum"].items()} == {"train": 6963, "dev": 2070, "test": 2772}
-    assert counts["ibm_claim_stance"] == {"train": {"against": 414, "favor": 621}, "test": {"against": 653, "favor": 698}}
+    assert counts["ibm_claim_stance"] == {
+        "train": {"against": 414, "favor": 621},
+        "test": {"against": 653, "favor": 698},
+    }
     assert counts["vast"] == {"dev": {"against": 684, "favor": 681, "none": 697}}
     assert set(counts["vast_by_topic"]) == {"train", "dev"}
     assert sum(sum(c.values()) for c in counts["basil"].values()) == 5112
@@ -355,7 +580,7 @@ def test_real_stance_corpora(shared_data):
 @pytest.mark.integration
 def test_real_ibm_topic_target_flips_negative_motions(shared_data):
     motion, target = ibm_claim_stance(shared_data), ibm_claim_stance(shared_data, target="topic_target")
-    flipped = sum(a.label != b.label for a, b in zip(motion, target))
+    flipped = sum(a.label != b.label for a, b in zip(motion, target, strict=True))
     assert flipped == 880  # the rows whose topicSentiment is -1
 
 
@@ -363,8 +588,9 @@ def test_real_ibm_topic_target_flips_negative_motions(shared_data):
 def test_real_topic_and_summary_corpora(shared_data):
     with pytest.warns(UserWarning, match="sport/199.txt"):
         bbc = timed(bbc_topics, shared_data)
-    assert Counter(e.topic for e in bbc) == {t: 1500 for t in ("culture_sports", "domestic_politics", "economy_business",
-                                                               "science_technology")}
+    assert Counter(e.topic for e in bbc) == {
+        t: 1500 for t in ("culture_sports", "domestic_politics", "economy_business", "science_technology")
+    }
     babe = timed(babe_topics, shared_data)
     assert len(babe) == 2669
     with pytest.warns(UserWarning, match="sport/199.txt"):

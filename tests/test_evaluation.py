@@ -4,6 +4,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from stancesum.cli import app
 from stancesum.evaluation.baselines import MajorityBaseline, lead_summary, with_labels
 from stancesum.evaluation.harness import EvaluationResult, evaluate_gold
 from stancesum.evaluation.report import render_markdown, write_report
@@ -11,28 +12,47 @@ from stancesum.evaluation.scoring import score_system
 from stancesum.models.article import Article, Sentence
 from stancesum.models.articles_io import save_articles
 from stancesum.models.schema import LabelSchema
-from stancesum.cli import app
 
 TEXT = "Send troops now. Do not send troops. Talks began. Prices rose."
 SPANS = [(0, 16), (17, 36), (37, 49), (50, 62)]
 
 
-def gold_article(aid: str, stances: list[str], topics: list[str], summary: str | None = "Troops debated. Talks began.") -> Article:
-    sentences = [Sentence(a, b, TEXT[a:b], t, {"troops": s}) for (a, b), s, t in zip(SPANS, stances, topics)]
+def gold_article(
+    aid: str, stances: list[str], topics: list[str], summary: str | None = "Troops debated. Talks began."
+) -> Article:
+    sentences = [
+        Sentence(a, b, TEXT[a:b], t, {"troops": s}) for (a, b), s, t in zip(SPANS, stances, topics, strict=True)
+    ]
     return Article(id=aid, text=TEXT, title="T", targets=["troops"], sentences=sentences, summary=summary)
 
 
-GOLD = [gold_article("a", ["favor", "against", "none", "none"], ["military_defense"] * 3 + ["economy_business"]),
-        gold_article("b", ["favor", "favor", "none", "against"], ["military_defense", "military_defense", "diplomacy_foreign_affairs", "economy_business"])]
+GOLD = [
+    gold_article("a", ["favor", "against", "none", "none"], ["military_defense"] * 3 + ["economy_business"]),
+    gold_article(
+        "b",
+        ["favor", "favor", "none", "against"],
+        ["military_defense", "military_defense", "diplomacy_foreign_affairs", "economy_business"],
+    ),
+]
 
 
 def predicted(stances_per_article, topics_per_article, summary=None):
-    return [with_labels(g, t, [{"troops": s} for s in st], summary) for g, st, t in zip(GOLD, stances_per_article, topics_per_article)]
+    return [
+        with_labels(g, t, [{"troops": s} for s in st], summary)
+        for g, st, t in zip(GOLD, stances_per_article, topics_per_article, strict=True)
+    ]
 
 
 def test_perfect_predictions_score_one():
-    result = score_system(GOLD, predicted([[s.stance["troops"] for s in g.sentences] for g in GOLD],
-                                          [[s.topic for s in g.sentences] for g in GOLD], "Troops debated. Talks began."), LabelSchema())
+    result = score_system(
+        GOLD,
+        predicted(
+            [[s.stance["troops"] for s in g.sentences] for g in GOLD],
+            [[s.topic for s in g.sentences] for g in GOLD],
+            "Troops debated. Talks began.",
+        ),
+        LabelSchema(),
+    )
     assert result["stance"]["macro_f1"] == 1.0 and result["stance"]["ci95"]["macro_f1"] == [1.0, 1.0]
     assert result["topic"]["accuracy"] == 1.0
     assert result["summary"]["rouge1"] == pytest.approx(1.0)
@@ -71,7 +91,10 @@ def test_majority_baseline_and_lead():
 def test_report_files(tmp_path):
     gold_path, pred_path = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
     save_articles(gold_path, GOLD)
-    save_articles(pred_path, predicted([["favor", "against", "none", "favor"]] * 2, [["military_defense"] * 4] * 2, "Send troops now."))
+    save_articles(
+        pred_path,
+        predicted([["favor", "against", "none", "favor"]] * 2, [["military_defense"] * 4] * 2, "Send troops now."),
+    )
     result = evaluate_gold(gold_path, predictions_path=pred_path, split=None, baselines=False)
     assert isinstance(result, EvaluationResult) and result.metrics["gold"]["pairs"] == 8
     write_report(result, tmp_path / "out")
@@ -89,8 +112,19 @@ def test_evaluate_command_with_predictions(tmp_path):
     gold_path, pred_path = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
     save_articles(gold_path, GOLD)
     save_articles(pred_path, predicted([["favor"] * 4] * 2, [["other"] * 4] * 2))
-    result = CliRunner().invoke(app, ["evaluate", "--gold", str(gold_path), "--predictions", str(pred_path),
-                                      "--output-dir", str(tmp_path / "o"), "--no-baselines"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            "--gold",
+            str(gold_path),
+            "--predictions",
+            str(pred_path),
+            "--output-dir",
+            str(tmp_path / "o"),
+            "--no-baselines",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "stance macro-F1 | 0.182" in result.stdout
     bad = CliRunner().invoke(app, ["evaluate", "--gold", str(gold_path), "--output-dir", str(tmp_path / "o")])

@@ -2,9 +2,16 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import tiny_labeler
-from stancesum.models.labeler import CONFIG_FILE, HEADS_FILE, LabelerConfig, ModelLoadError, SentenceLabeler, resolve_base_model
+
+from stancesum.models.labeler import (
+    CONFIG_FILE,
+    HEADS_FILE,
+    LabelerConfig,
+    ModelLoadError,
+    SentenceLabeler,
+    resolve_base_model,
+)
 from stancesum.models.schema import LabelSchema
 
 SENTENCES = ["NATO will not send troops.", "The court jailed him.", "Prices rose."]
@@ -18,7 +25,9 @@ def test_save_load_round_trip_predicts_the_same(tmp_path):
     assert loaded.schema == model.schema and loaded.config.max_length == 64
     np.testing.assert_allclose(loaded.predict_topics(SENTENCES), model.predict_topics(SENTENCES), atol=1e-5)
     targets = ["NATO troops"] * 3
-    np.testing.assert_allclose(loaded.predict_stances(targets, SENTENCES), model.predict_stances(targets, SENTENCES), atol=1e-5)
+    np.testing.assert_allclose(
+        loaded.predict_stances(targets, SENTENCES), model.predict_stances(targets, SENTENCES), atol=1e-5
+    )
 
 
 def test_probabilities_shape_and_order_independent_of_batching():
@@ -102,7 +111,9 @@ def test_delta_save_keeps_only_changed_weights_in_half_precision(tmp_path, packa
             p.add_(0.01)
     model.save_pretrained(tmp_path / "m")
     delta = load_file(tmp_path / "m" / ENCODER_DELTA_FILE)
-    assert delta and all(k.startswith("encoder.") for k in delta) and all(v.dtype == torch.float16 for v in delta.values())
+    assert (
+        delta and all(k.startswith("encoder.") for k in delta) and all(v.dtype == torch.float16 for v in delta.values())
+    )
     loaded = SentenceLabeler.from_pretrained(tmp_path / "m")
     np.testing.assert_allclose(loaded.predict_topics(SENTENCES), model.predict_topics(SENTENCES), atol=2e-3)
 

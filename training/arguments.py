@@ -35,9 +35,20 @@ class TrainingArguments:
     splits_path: str = str(REPO / "seeds" / "splits.json")
     data_dir: str = str(REPO.parent / "shared" / "data")
     extra_data: list[str] = field(default_factory=list)  # labeled article JSONL files (--data)
-    stance_sources: dict[str, int] = field(default_factory=lambda: {
-        "seeds": -1, "emergent": 1600, "perspectrum": 2500, "ibm_claim_stance": 1200, "vast": 800, "basil": 1200, "fnc1": 1200})
-    topic_sources: dict[str, int] = field(default_factory=lambda: {"seeds": -1, "bbc_topics": 1200, "babe_topics": 1200})
+    stance_sources: dict[str, int] = field(
+        default_factory=lambda: {
+            "seeds": -1,
+            "emergent": 1600,
+            "perspectrum": 2500,
+            "ibm_claim_stance": 1200,
+            "vast": 800,
+            "basil": 1200,
+            "fnc1": 1200,
+        }
+    )
+    topic_sources: dict[str, int] = field(
+        default_factory=lambda: {"seeds": -1, "bbc_topics": 1200, "babe_topics": 1200}
+    )
     seed_repeats: int = 3  # the seed corpus is small and closest to use: repeat it in each epoch
     extra_repeats: int = 3  # the same for --data articles
     replay_examples: int = 3000  # with init_from: how many of the original examples are mixed in
@@ -91,7 +102,9 @@ class TrainingArguments:
                 if not isinstance(count, int) or count < -1:
                     raise ConfigError(f"{attr}.{name}: must be an integer >= -1 (got {count!r})")
         if self.encoder_weights == "delta" and not self.freeze_embeddings:
-            raise ConfigError("encoder_weights: 'delta' needs freeze_embeddings: true (the embeddings come from the base)")
+            raise ConfigError(
+                "encoder_weights: 'delta' needs freeze_embeddings: true (the embeddings come from the base)"
+            )
         if self.init_from is not None and not Path(self.init_from).is_dir():
             raise ConfigError(f"init_from: model directory {self.init_from} does not exist")
         for path in self.extra_data:
@@ -113,7 +126,7 @@ def _parse_value(text: str) -> Any:
     return value
 
 
-def apply_overrides(data: dict[str, Any], overrides: dict[str, str], cls: type = None) -> dict[str, Any]:
+def apply_overrides(data: dict[str, Any], overrides: dict[str, str], cls: type | None = None) -> dict[str, Any]:
     """Set dotted keys ('stance_sources.fnc1' = '0') in a nested dict; values are parsed as YAML scalars.
     Top-level keys must be fields of the dataclass `cls` (default: TrainingArguments)."""
     fields = {f.name for f in dataclasses.fields(cls or TrainingArguments)}
@@ -144,10 +157,12 @@ def load_config(cls: type[T], config: Path | None, overrides: dict[str, str] | N
         if not isinstance(data, dict):
             raise ConfigError(f"{config}: must be a mapping of settings")
     data = apply_overrides(data, overrides or {}, cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     unknown = set(data) - set(fields)
     if unknown:
-        raise ConfigError(f"{config}: unknown setting(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(fields))})")
+        raise ConfigError(
+            f"{config}: unknown setting(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(fields))})"
+        )
     for key, value in data.items():
         factory = fields[key].default_factory
         if factory is not dataclasses.MISSING and isinstance(default := factory(), dict):

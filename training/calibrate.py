@@ -28,7 +28,9 @@ def calibrate(model_dir: Path) -> dict:
     bias = tune_none_bias(labeler, dev)
     record["calibrated"] = {"stance_none_bias": bias, **dev_scores(labeler, dev)}
     test_ids = load_split_ids(args.splits_path)["test"]
-    record["test"] = dev_scores(labeler, [a for a in load_articles(args.seeds_path, labeler.schema) if a.id in test_ids])
+    record["test"] = dev_scores(
+        labeler, [a for a in load_articles(args.seeds_path, labeler.schema) if a.id in test_ids]
+    )
     atomic_write_text(model_dir / CONFIG_FILE, json.dumps(labeler.config.to_dict(), indent=2) + "\n")
     atomic_write_text(model_dir / RECORD_FILE, json.dumps(record, indent=2) + "\n")
     write_model_card(model_dir, record, record["arguments"], labeler.schema, record["test"])

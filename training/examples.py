@@ -84,14 +84,18 @@ def public_examples(args: TrainingArguments, schema: LabelSchema, rng: random.Ra
             continue
         loader = STANCE_CORPORA["vast_by_topic" if name == "vast" else name]  # VAST ships as one dev split
         rows = [r for r in loader(data_dir) if r.split == "train"]
-        out.extend(Example("stance", r.target, r.text, r.label, name)
-                   for r in _stratified_sample(rows, lambda r: r.label, count, rng))
+        out.extend(
+            Example("stance", r.target, r.text, r.label, name)
+            for r in _stratified_sample(rows, lambda r: r.label, count, rng)
+        )
     for name, count in args.topic_sources.items():
         if name == "seeds" or count == 0:
             continue
-        rows = [r for r in TOPIC_CORPORA[name](data_dir) if r.split == "train" and r.topic in schema.topics]
-        out.extend(Example("topic", r.text, None, r.topic, name)
-                   for r in _stratified_sample(rows, lambda r: r.topic, count, rng))
+        topic_rows = [r for r in TOPIC_CORPORA[name](data_dir) if r.split == "train" and r.topic in schema.topics]
+        out.extend(
+            Example("topic", r.text, None, r.topic, name)
+            for r in _stratified_sample(topic_rows, lambda r: r.topic, count, rng)
+        )
     return out
 
 
@@ -103,7 +107,11 @@ def training_examples(args: TrainingArguments, schema: LabelSchema) -> list[Exam
     seeds = [e for e in seeds if (e.task == "topic" and keep_topic) or (e.task == "stance" and keep_stance)]
     original = seeds * args.seed_repeats + public_examples(args, schema, rng)
     if args.extra_data:
-        extra = [e for path in args.extra_data for e in article_examples(load_articles(path, schema), f"data:{Path(path).name}", args.topic_context)]
+        extra = [
+            e
+            for path in args.extra_data
+            for e in article_examples(load_articles(path, schema), f"data:{Path(path).name}", args.topic_context)
+        ]
         if args.init_from is not None:  # retraining: new data plus a replay sample of the original mixture
             original = rng.sample(original, min(args.replay_examples, len(original)))
         examples = extra * args.extra_repeats + original

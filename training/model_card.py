@@ -12,6 +12,8 @@ import transformers
 
 from stancesum.models.schema import LabelSchema
 
+DELTA_NOTE = "only the encoder weights training changed, in float16, applied over the base encoder from its package"
+
 
 def file_sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
@@ -27,31 +29,51 @@ def _fmt(x) -> str:
     return f"{x:.3f}" if isinstance(x, float) else str(x)
 
 
-def render_model_card(record: dict, args: dict, schema: LabelSchema, data_hashes: dict[str, str],
-                      test_scores: dict | None, size_bytes: int) -> str:
+def render_model_card(
+    record: dict,
+    args: dict,
+    schema: LabelSchema,
+    data_hashes: dict[str, str],
+    test_scores: dict | None,
+    size_bytes: int,
+) -> str:
     best = record["best"]
     examples = record["examples"]
     rows = [(k, sum(v.values()), ", ".join(f"{lab} {n}" for lab, n in v.items())) for k, v in examples.items()]
     scores = [("seed dev (model selection)", _fmt(best["stance_macro_f1"]), _fmt(best["topic_accuracy"]))]
     if record.get("calibrated"):
         c = record["calibrated"]
-        scores.append((f"seed dev, after tuning the none prior ({c['stance_none_bias']:+.2f}) on it", _fmt(c["stance_macro_f1"]), _fmt(c["topic_accuracy"])))
+        scores.append(
+            (
+                f"seed dev, after tuning the none prior ({c['stance_none_bias']:+.2f}) on it",
+                _fmt(c["stance_macro_f1"]),
+                _fmt(c["topic_accuracy"]),
+            )
+        )
     if record.get("dev_before"):
         b = record["dev_before"]
         scores.insert(0, ("seed dev, before retraining", _fmt(b["stance_macro_f1"]), _fmt(b["topic_accuracy"])))
     if test_scores:
-        scores.append(("seed test (once, after selection)", _fmt(test_scores["stance_macro_f1"]), _fmt(test_scores["topic_accuracy"])))
-    history = [(h["step"], h["epoch"], _fmt(h["stance_macro_f1"]), _fmt(h["topic_accuracy"])) for h in record["history"]]
+        scores.append(
+            (
+                "seed test (once, after selection)",
+                _fmt(test_scores["stance_macro_f1"]),
+                _fmt(test_scores["topic_accuracy"]),
+            )
+        )
+    history = [
+        (h["step"], h["epoch"], _fmt(h["stance_macro_f1"]), _fmt(h["topic_accuracy"])) for h in record["history"]
+    ]
     return f"""---
 language: en
 license: mit
-base_model: {args['base_model']}
+base_model: {args["base_model"]}
 tags: [stance-detection, topic-classification, news, stancesum]
 ---
 
 # stancesum sentence labeler
 
-One transformer encoder ({args['base_model']}, mean pooling) shared by two heads: **topic** over the
+One transformer encoder ({args["base_model"]}, mean pooling) shared by two heads: **topic** over the
 sentence ({len(schema.topics)} labels) and **stance** (favor / against / none) over the pair
 (target, sentence), cross-encoder style, so targets never seen in training still work.
 
@@ -81,10 +103,10 @@ Public corpora are read from `--data-dir` and are not part of this repository; s
 {json.dumps({k: v for k, v in args.items() if k not in ("seeds_path", "splits_path", "data_dir")}, indent=2)}
 ```
 
-Best dev checkpoint at step {best['step']} of {history[-1][0] if history else '?'}; training took
-{record['train_seconds'] / 60:.1f} minutes on {platform.machine()} CPU ({args['threads']} threads),
+Best dev checkpoint at step {best["step"]} of {history[-1][0] if history else "?"}; training took
+{record["train_seconds"] / 60:.1f} minutes on {platform.machine()} CPU ({args["threads"]} threads),
 torch {torch.__version__}, transformers {transformers.__version__}. Weights stored: {size_bytes / 1e6:.1f} MB
-({'only the encoder weights training changed, in float16, applied over the base encoder from its package' if args['encoder_weights'] == 'delta' else 'the whole encoder'}).
+({DELTA_NOTE if args["encoder_weights"] == "delta" else "the whole encoder"}).
 
 {_table(history, ("step", "epoch", "dev stance macro-F1", "dev topic accuracy"))}
 
@@ -100,7 +122,10 @@ torch {torch.__version__}, transformers {transformers.__version__}. Weights stor
 def write_model_card(directory: Path, record: dict, args: dict, schema: LabelSchema, test_scores: dict | None) -> None:
     from stancesum.models.articles_io import atomic_write_text
 
-    hashes = {Path(args["seeds_path"]).name: file_sha256(args["seeds_path"]), Path(args["splits_path"]).name: file_sha256(args["splits_path"])}
+    hashes = {
+        Path(args["seeds_path"]).name: file_sha256(args["seeds_path"]),
+        Path(args["splits_path"]).name: file_sha256(args["splits_path"]),
+    }
     hashes.update({Path(p).name: file_sha256(p) for p in args["extra_data"]})
     size = sum(p.stat().st_size for p in directory.rglob("*") if p.is_file() and p.suffix == ".safetensors")
     atomic_write_text(directory / "README.md", render_model_card(record, args, schema, hashes, test_scores, size))

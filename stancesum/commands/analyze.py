@@ -13,17 +13,40 @@ from stancesum.commands.common import INPUTS_HELP, fail, report_failures, write_
 
 def analyze(
     inputs: Annotated[list[str], typer.Argument(help=INPUTS_HELP)],
-    target: Annotated[list[str] | None, typer.Option("--target", "-t", help="A target to take stance toward (repeatable). Default: the article's targets, else its headline.")] = None,
+    target: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--target",
+            "-t",
+            help="A target to take stance toward (repeatable). Default: the article's targets, else its headline.",
+        ),
+    ] = None,
     model: Annotated[Path | None, typer.Option(help="Model directory (default: the committed models/default).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table | json | jsonl | markdown")] = "table",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")
+    ] = None,
     batch_size: Annotated[int, typer.Option(min=1, max=4096, help="Sentences per forward pass.")] = 64,
-    summarizer: Annotated[str, typer.Option("--summarizer", "-s", help="extractive (trained, default) | seq2seq | textrank | lead | none")] = "extractive",
-    summarizer_model: Annotated[str | None, typer.Option("--summarizer-model", help="Scorer directory (extractive) or seq2seq model directory / hub id.")] = None,
+    summarizer: Annotated[
+        str, typer.Option("--summarizer", "-s", help="extractive (trained, default) | seq2seq | textrank | lead | none")
+    ] = "extractive",
+    summarizer_model: Annotated[
+        str | None,
+        typer.Option("--summarizer-model", help="Scorer directory (extractive) or seq2seq model directory / hub id."),
+    ] = None,
     max_words: Annotated[int | None, typer.Option("--max-words", help="Summary: at most this many words.")] = None,
-    max_sentences: Annotated[int | None, typer.Option("--max-sentences", help="Summary: at most this many sentences.")] = None,
-    ratio: Annotated[float | None, typer.Option("--ratio", help="Summary: at most this share of the sentences.")] = None,
-    balanced: Annotated[bool, typer.Option("--balanced", help="Summary keeps the strongest favor and against sentence of each contested target.")] = False,
+    max_sentences: Annotated[
+        int | None, typer.Option("--max-sentences", help="Summary: at most this many sentences.")
+    ] = None,
+    ratio: Annotated[
+        float | None, typer.Option("--ratio", help="Summary: at most this share of the sentences.")
+    ] = None,
+    balanced: Annotated[
+        bool,
+        typer.Option(
+            "--balanced", help="Summary keeps the strongest favor and against sentence of each contested target."
+        ),
+    ] = False,
 ) -> None:
     """Label every sentence with a topic and a stance toward each target, and summarise the article."""
     from tqdm import tqdm
@@ -37,16 +60,24 @@ def analyze(
         fail(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if model is None:
         if not default_model_available():
-            fail(f"no trained default model yet ({DEFAULT_MODEL_DIR} holds none); train one with "
-                 "`stancesum train` or pass --model DIR. No labels are shown rather than invented ones.")
+            fail(
+                f"no trained default model yet ({DEFAULT_MODEL_DIR} holds none); train one with "
+                "`stancesum train` or pass --model DIR. No labels are shown rather than invented ones."
+            )
         model = DEFAULT_MODEL_DIR
     summarize_fn = None
     if summarizer != "none":
         from stancesum.inference.summarizers import build_summarizer
 
         try:
-            summarize_fn = build_summarizer(summarizer, summarizer_model, max_words=max_words, max_sentences=max_sentences,
-                                            ratio=ratio, balanced=balanced)
+            summarize_fn = build_summarizer(
+                summarizer,
+                summarizer_model,
+                max_words=max_words,
+                max_sentences=max_sentences,
+                ratio=ratio,
+                balanced=balanced,
+            )
         except (ValueError, ModelLoadError) as err:
             fail(f"summarizer: {err}")
     try:
@@ -59,7 +90,7 @@ def analyze(
     source_of = {id(a): where for where, a in items}
     analyses = []
     bar = tqdm(total=len(articles), desc="analyze", unit="article", file=sys.stderr, disable=len(articles) < 2)
-    for article, result in zip(articles, analyzer.iter_analyze(articles, target or None)):
+    for article, result in zip(articles, analyzer.iter_analyze(articles, target or None), strict=True):
         if isinstance(result, InputError):
             failures.append(f"{source_of[id(article)]}: {result.message}")
         else:

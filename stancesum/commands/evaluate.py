@@ -13,10 +13,16 @@ from stancesum.commands.common import fail, write_output
 
 def evaluate(
     gold: Annotated[Path, typer.Option(help="Gold articles (JSONL, annotated).")],
-    output_dir: Annotated[Path, typer.Option(help="Where metrics.json, predictions.jsonl, report.md and report.html go.")],
-    model: Annotated[Path | None, typer.Option(help="Model directory to predict with (on gold sentences and targets).")] = None,
+    output_dir: Annotated[
+        Path, typer.Option(help="Where metrics.json, predictions.jsonl, report.md and report.html go.")
+    ],
+    model: Annotated[
+        Path | None, typer.Option(help="Model directory to predict with (on gold sentences and targets).")
+    ] = None,
     predictions: Annotated[Path | None, typer.Option(help="Predicted articles (JSONL) instead of a model.")] = None,
-    split: Annotated[str | None, typer.Option(help="Only the gold articles of this split (train/dev/test) of --splits.")] = None,
+    split: Annotated[
+        str | None, typer.Option(help="Only the gold articles of this split (train/dev/test) of --splits.")
+    ] = None,
     splits: Annotated[Path, typer.Option(help="Splits file for --split.")] = Path("seeds/splits.json"),
     baselines: Annotated[bool, typer.Option(help="Score the majority, zero-shot and Lead-3 baselines too.")] = True,
     summarizer: Annotated[str, typer.Option(help="With --model: extractive | textrank | lead | none.")] = "extractive",
@@ -30,8 +36,15 @@ def evaluate(
     if (model is None) == (predictions is None):
         fail("give exactly one of --model DIR or --predictions FILE")
     try:
-        result = evaluate_gold(gold, model, predictions, split, splits, baselines=baselines,
-                               summarizer=None if summarizer == "none" else summarizer)
+        result = evaluate_gold(
+            gold,
+            model,
+            predictions,
+            split,
+            splits,
+            baselines=baselines,
+            summarizer=None if summarizer == "none" else summarizer,
+        )
     except (ArticleFormatError, ModelLoadError, ValueError) as err:
         fail(str(err))
     write_report(result, output_dir)
@@ -43,11 +56,18 @@ def evaluate(
 
 
 def benchmark(
-    name: Annotated[str, typer.Argument(help="emergent | perspectrum | ibm-claim-stance | vast | bbc-summary | xsum-val")],
+    name: Annotated[
+        str, typer.Argument(help="emergent | perspectrum | ibm-claim-stance | vast | bbc-summary | xsum-val")
+    ],
     data_dir: Annotated[Path, typer.Option(help="Folder of the public corpora.")] = Path("../shared/data"),
     model: Annotated[Path | None, typer.Option(help="Labeler to score (default: models/default, if trained).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write the figures as JSON here.")] = None,
-    none_bias: Annotated[float | None, typer.Option("--none-bias", help="Stance benchmarks: replace the model's calibrated prior on 'none' (0 = as trained).")] = None,
+    none_bias: Annotated[
+        float | None,
+        typer.Option(
+            "--none-bias", help="Stance benchmarks: replace the model's calibrated prior on 'none' (0 = as trained)."
+        ),
+    ] = None,
 ) -> None:
     """Score the model and the baselines on a public benchmark, beside the published figure."""
     import json
@@ -62,10 +82,17 @@ def benchmark(
         result = run_summary_benchmark(name, data_dir)  # Lead-3, TextRank and the trained summarizer
         text = format_summary_benchmark(result)
     else:
-        from stancesum.evaluation.stance_benchmarks import STANCE_BENCHMARKS, format_stance_benchmark, run_stance_benchmark
+        from stancesum.evaluation.stance_benchmarks import (
+            STANCE_BENCHMARKS,
+            format_stance_benchmark,
+            run_stance_benchmark,
+        )
 
         if name not in STANCE_BENCHMARKS:
-            fail(f"unknown benchmark {name!r}; choose one of {', '.join([*STANCE_BENCHMARKS, 'bbc-summary', 'xsum-val'])}")
+            fail(
+                f"unknown benchmark {name!r}; "
+                f"choose one of {', '.join([*STANCE_BENCHMARKS, 'bbc-summary', 'xsum-val'])}"
+            )
         if model is None and default_model_available():
             model = DEFAULT_MODEL_DIR
         try:

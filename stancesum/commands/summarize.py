@@ -19,13 +19,26 @@ SUMMARY_FORMATS: tuple[str, ...] = ("table", "json", "jsonl")
 
 def summarize(
     inputs: Annotated[list[str], typer.Argument(help=INPUTS_HELP)],
-    summarizer: Annotated[str, typer.Option("--summarizer", "-s", help="extractive (trained, default) | seq2seq | textrank | lead")] = "extractive",
-    summarizer_model: Annotated[str | None, typer.Option("--summarizer-model", help="extractive: a scorer directory (default models/summarizer_default); seq2seq: a model directory or Hugging Face id (required).")] = None,
+    summarizer: Annotated[
+        str, typer.Option("--summarizer", "-s", help="extractive (trained, default) | seq2seq | textrank | lead")
+    ] = "extractive",
+    summarizer_model: Annotated[
+        str | None,
+        typer.Option(
+            "--summarizer-model",
+            help="extractive: a scorer directory (default models/summarizer_default); "
+            "seq2seq: a model directory or Hugging Face id (required).",
+        ),
+    ] = None,
     max_words: Annotated[int | None, typer.Option("--max-words", help="At most this many words.")] = None,
     max_sentences: Annotated[int | None, typer.Option("--max-sentences", help="At most this many sentences.")] = None,
-    ratio: Annotated[float | None, typer.Option("--ratio", help="At most this share (0-1] of the article's sentences (rounded up).")] = None,
+    ratio: Annotated[
+        float | None, typer.Option("--ratio", help="At most this share (0-1] of the article's sentences (rounded up).")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table | json | jsonl")] = "table",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")
+    ] = None,
 ) -> None:
     """Summarise articles. Extractive kinds default to 3 sentences when no limit is given."""
     from stancesum.inference.inputs import InputError, read_inputs
@@ -36,11 +49,14 @@ def summarize(
     if fmt not in SUMMARY_FORMATS:
         fail(f"unknown --format {fmt!r}; choose one of {', '.join(SUMMARY_FORMATS)}")
     if summarizer == "extractive" and summarizer_model is None and not DEFAULT_SUMMARIZER_DIR.is_dir():
-        fail(f"no trained default summarizer ({DEFAULT_SUMMARIZER_DIR} does not exist); pass --summarizer-model DIR "
-             "or --summarizer textrank")
+        fail(
+            f"no trained default summarizer ({DEFAULT_SUMMARIZER_DIR} does not exist); pass --summarizer-model DIR "
+            "or --summarizer textrank"
+        )
     try:
-        summarize_fn = build_summarizer(summarizer, summarizer_model, max_words=max_words,
-                                        max_sentences=max_sentences, ratio=ratio)
+        summarize_fn = build_summarizer(
+            summarizer, summarizer_model, max_words=max_words, max_sentences=max_sentences, ratio=ratio
+        )
     except (ValueError, ModelLoadError) as err:
         fail(str(err))
     failures: list[str] = []
@@ -69,8 +85,16 @@ def _render(records: list[ArticleSummary], fmt: str, kind: str) -> str:
             out.append(json.dumps(data, ensure_ascii=False) + "\n")
         return "".join(out)
     if fmt == "json":
-        rows = [{"id": r.article.id, "title": r.article.title, "summarizer": kind, "summary": r.summary,
-                 "sentences": r.selected} for r in records]
+        rows = [
+            {
+                "id": r.article.id,
+                "title": r.article.title,
+                "summarizer": kind,
+                "summary": r.summary,
+                "sentences": r.selected,
+            }
+            for r in records
+        ]
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     from rich.console import Console
 

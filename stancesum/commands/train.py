@@ -14,10 +14,16 @@ from stancesum.commands.common import fail, parse_overrides
 def train(
     ctx: typer.Context,
     config: Annotated[Path | None, typer.Option(help="YAML training config (default: the built-in defaults).")] = None,
-    data: Annotated[list[Path] | None, typer.Option("--data", help="Labeled article JSONL to train on (repeatable).")] = None,
-    from_model: Annotated[Path | None, typer.Option("--from", help="Continue from this model directory (retraining, with replay).")] = None,
+    data: Annotated[
+        list[Path] | None, typer.Option("--data", help="Labeled article JSONL to train on (repeatable).")
+    ] = None,
+    from_model: Annotated[
+        Path | None, typer.Option("--from", help="Continue from this model directory (retraining, with replay).")
+    ] = None,
     output_dir: Annotated[Path | None, typer.Option(help="Where the trained model directory goes.")] = None,
-    data_dir: Annotated[Path | None, typer.Option(help="Folder of the public corpora (default ../shared/data).")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Folder of the public corpora (default ../shared/data).")
+    ] = None,
 ) -> None:
     """Fine-tune the labeler. Any setting can be overridden: --epochs 2 --stance_sources.fnc1 0."""
     import logging

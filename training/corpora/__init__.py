@@ -16,7 +16,13 @@ from stancesum.training.corpora.fnc1 import fnc1
 from stancesum.training.corpora.ibm_claim_stance import ibm_claim_stance
 from stancesum.training.corpora.perspectrum import perspectrum
 from stancesum.training.corpora.types import (
-    DEFAULT_DATA_DIR, SPLITS, CorpusError, StanceExample, SummaryDocument, TopicExample, split_label_counts,
+    DEFAULT_DATA_DIR,
+    SPLITS,
+    CorpusError,
+    StanceExample,
+    SummaryDocument,
+    TopicExample,
+    split_label_counts,
 )
 from stancesum.training.corpora.vast import split_by_topic, vast, vast_by_topic
 from stancesum.training.corpora.xsum import xsum_val
@@ -25,7 +31,7 @@ STANCE_CORPORA: dict[str, Callable[..., list[StanceExample]]] = {
     "emergent": emergent,
     "perspectrum": perspectrum,
     "ibm_claim_stance": ibm_claim_stance,
-    "vast": vast,                    # all rows "dev" (VAST's dev split)
+    "vast": vast,  # all rows "dev" (VAST's dev split)
     "vast_by_topic": vast_by_topic,  # the same rows, 70/30 train/dev by topic
     "basil": basil,
     "fnc1": fnc1,
@@ -40,8 +46,26 @@ SUMMARY_CORPORA: dict[str, Callable[..., list[SummaryDocument]]] = {
 }
 
 __all__ = [
-    "DEFAULT_DATA_DIR", "SPLITS", "STANCE_CORPORA", "SUMMARY_CORPORA", "TOPIC_CORPORA", "CorpusError",
-    "StanceExample", "SummaryDocument", "TopicExample", "babe_topics", "basil", "bbc_summary", "bbc_topics",
-    "emergent", "fnc1", "ibm_claim_stance", "perspectrum", "split_by_topic", "split_label_counts", "vast",
-    "vast_by_topic", "xsum_val",
+    "DEFAULT_DATA_DIR",
+    "SPLITS",
+    "STANCE_CORPORA",
+    "SUMMARY_CORPORA",
+    "TOPIC_CORPORA",
+    "CorpusError",
+    "StanceExample",
+    "SummaryDocument",
+    "TopicExample",
+    "babe_topics",
+    "basil",
+    "bbc_summary",
+    "bbc_topics",
+    "emergent",
+    "fnc1",
+    "ibm_claim_stance",
+    "perspectrum",
+    "split_by_topic",
+    "split_label_counts",
+    "vast",
+    "vast_by_topic",
+    "xsum_val",
 ]

@@ -54,5 +54,8 @@ def babe_topics(data_dir: str | Path | None = None) -> list[TopicExample]:
                 seen.add(text)
                 rows.append((text, r["news_link"].strip() or text, r["topic"].strip().lower()))
     splits = assign_splits((link for _, link, _ in rows), salt="babe", dev=0.1, test=0.1)
-    return [TopicExample(text=text, topic=TOPIC_MAP[topic], source="babe", split=splits[link])
-            for text, link, topic in rows if TOPIC_MAP.get(topic)]
+    return [
+        TopicExample(text=text, topic=mapped, source="babe", split=splits[link])
+        for text, link, topic in rows
+        if (mapped := TOPIC_MAP.get(topic))
+    ]

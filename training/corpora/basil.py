@@ -15,15 +15,49 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from stancesum.training.corpora.types import CorpusError, StanceExample, assign_splits, read_json, require, resolve_data_dir
+from stancesum.training.corpora.types import (
+    CorpusError,
+    StanceExample,
+    assign_splits,
+    read_json,
+    require,
+    resolve_data_dir,
+)
 
 ORIGIN = "github.com/marshallwhiteorg/emnlp19-media-bias"
 POLARITY = {"pos": "favor", "neg": "against"}
 _SPAN_ID = re.compile(r"p(\d+)(?:_\d+)?|title")
 # Words that make an entity name a group, body, law or thing rather than a person.
-_NOT_PERSON = set("and administration campaign department act bill house senate party association service congress "
-                  "committee members leaders officials lawmakers democrats republicans authorities attacks companies "
-                  "programs court enquirer now".split())
+_NOT_PERSON = set(
+    [
+        "and",
+        "administration",
+        "campaign",
+        "department",
+        "act",
+        "bill",
+        "house",
+        "senate",
+        "party",
+        "association",
+        "service",
+        "congress",
+        "committee",
+        "members",
+        "leaders",
+        "officials",
+        "lawmakers",
+        "democrats",
+        "republicans",
+        "authorities",
+        "attacks",
+        "companies",
+        "programs",
+        "court",
+        "enquirer",
+        "now",
+    ]
+)
 _SUFFIXES = {"Jr.", "Sr.", "II", "III"}
 
 
@@ -56,8 +90,10 @@ def basil(data_dir: str | Path | None = None, include_indirect: bool = False) ->
     out: list[StanceExample] = []
     for _, article, ann_path, ann in articles:
         group = article["triplet-uuid"]
-        out.extend(StanceExample(target=t, text=s, label=label, source="basil", group=group, split=splits[group])
-                   for s, t, label in _article_examples(article, ann, ann_path, include_indirect))
+        out.extend(
+            StanceExample(target=t, text=s, label=label, source="basil", group=group, split=splits[group])
+            for s, t, label in _article_examples(article, ann, ann_path, include_indirect)
+        )
     return out
 
 
@@ -79,8 +115,9 @@ def _article_examples(article: dict, ann: dict, ann_path: Path, include_indirect
     out = []
     entities = sorted(set(names.values()))
     last_names = [_last_name(n) for n in entities if _is_person(n)]
-    patterns = {n: _mention_pattern(n, by_last_name=_is_person(n) and last_names.count(_last_name(n)) == 1)
-                for n in entities}
+    patterns = {
+        n: _mention_pattern(n, by_last_name=_is_person(n) and last_names.count(_last_name(n)) == 1) for n in entities
+    }
     for i, sentence in enumerate(sentences):
         for name, pattern in patterns.items():
             labels = polarities.get((i, name))
@@ -97,7 +134,9 @@ def _sentence_index(span: dict, sentences: list[str], ann_path: Path) -> int:
     match = _SPAN_ID.fullmatch(span["id"])
     index = 0 if match is None or match.group(1) is None else int(match.group(1)) + 1
     if match is None or index >= len(sentences) or span["txt"].strip() not in sentences[index]:
-        raise CorpusError(f"{ann_path}: span {span['id']!r} ({span['txt'][:40]!r}) does not match a sentence of its article")
+        raise CorpusError(
+            f"{ann_path}: span {span['id']!r} ({span['txt'][:40]!r}) does not match a sentence of its article"
+        )
     return index
 
 
@@ -124,8 +163,11 @@ def _canonical_names(raw: list[str]) -> dict[str, str]:
 
 def _is_person(name: str) -> bool:
     tokens = name.split()
-    return 2 <= len(tokens) <= 4 and all(t[0].isupper() for t in tokens) and not any(
-        t.casefold() in _NOT_PERSON or t in _SUFFIXES or "/" in t or "'" in t or "’" in t for t in tokens)
+    return (
+        2 <= len(tokens) <= 4
+        and all(t[0].isupper() for t in tokens)
+        and not any(t.casefold() in _NOT_PERSON or t in _SUFFIXES or "/" in t or "'" in t or "’" in t for t in tokens)
+    )
 
 
 def _last_name(name: str) -> str:

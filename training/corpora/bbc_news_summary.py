@@ -12,7 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from stancesum.training.corpora.types import (
-    SummaryDocument, TopicExample, assign_splits, read_text, require, resolve_data_dir, split_sentences, stable_hash,
+    SummaryDocument,
+    TopicExample,
+    assign_splits,
+    read_text,
+    require,
+    resolve_data_dir,
+    split_sentences,
+    stable_hash,
 )
 
 ORIGIN = "Greene & Cunningham 2006, BBC datasets; Kaggle 'BBC News Summary'"
@@ -61,8 +68,17 @@ def bbc_summary(data_dir: str | Path | None = None) -> list[SummaryDocument]:
         extract = read_text(require(root / f"{doc_id}.txt", "BBC News Summary", ORIGIN)).strip()
         sentences = split_sentences(body, guarded=False)
         pieces, ids = match_extract(extract, sentences)
-        out.append(SummaryDocument(id=doc_id, title=title, sentences=sentences, reference=" ".join(pieces),
-                                   reference_sentence_ids=ids, source="bbc_news_summary", split=splits[doc_id]))
+        out.append(
+            SummaryDocument(
+                id=doc_id,
+                title=title,
+                sentences=sentences,
+                reference=" ".join(pieces),
+                reference_sentence_ids=ids,
+                source="bbc_news_summary",
+                split=splits[doc_id],
+            )
+        )
     return out
 
 
@@ -108,10 +124,12 @@ def bbc_topics(data_dir: str | Path | None = None, max_per_label: int = 1500, mi
         for i, s in enumerate([title] + split_sentences(body)):
             if len(s.split()) >= min_words:
                 by_label.setdefault(label, []).append((doc_id, i, s))
-    kept = []
+    kept: list[tuple[str, int, str, str]] = []
     for label, items in by_label.items():
         items.sort(key=lambda x: (stable_hash(f"{x[0]}#{x[1]}", "bbc_topics"), x[0], x[1]))
         kept.extend((doc_id, i, s, label) for doc_id, i, s in items[:max_per_label])
     kept.sort(key=lambda x: (x[0], x[1]))
-    return [TopicExample(text=s, topic=label, source="bbc_news_summary", split=splits[doc_id])
-            for doc_id, _, s, label in kept]
+    return [
+        TopicExample(text=s, topic=label, source="bbc_news_summary", split=splits[doc_id])
+        for doc_id, _, s, label in kept
+    ]

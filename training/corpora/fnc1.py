@@ -12,18 +12,81 @@ import re
 from pathlib import Path
 
 from stancesum.training.corpora.types import (
-    CorpusError, StanceExample, assign_splits, read_csv, require, resolve_data_dir, split_sentences, stable_hash,
+    CorpusError,
+    StanceExample,
+    assign_splits,
+    read_csv,
+    require,
+    resolve_data_dir,
+    split_sentences,
+    stable_hash,
 )
 
 ORIGIN = "github.com/FakeNewsChallenge/fnc-1"
 STANCE_OF = {"agree": "favor", "disagree": "against", "discuss": "none", "unrelated": "none"}
-_STOPWORDS = set("a an the of to in on at for from by with about as and or but is are was were be been it its this "
-                 "that these those he she they his her their has have had will would can could not no after over "
-                 "says said say new".split())
+_STOPWORDS = set(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "by",
+        "with",
+        "about",
+        "as",
+        "and",
+        "or",
+        "but",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "he",
+        "she",
+        "they",
+        "his",
+        "her",
+        "their",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "not",
+        "no",
+        "after",
+        "over",
+        "says",
+        "said",
+        "say",
+        "new",
+    ]
+)
 
 
-def fnc1(data_dir: str | Path | None = None, max_pairs: int = 6000, none_fraction: float = 0.25, top_k: int = 1,
-         min_overlap: float = 0.25) -> list[StanceExample]:
+def fnc1(
+    data_dir: str | Path | None = None,
+    max_pairs: int = 6000,
+    none_fraction: float = 0.25,
+    top_k: int = 1,
+    min_overlap: float = 0.25,
+) -> list[StanceExample]:
     """Sentence-level examples: target = the headline (the claim), text = a sentence of the body.
 
     FNC-1 labels a whole body, so each pair is brought down to the body sentence(s) that speak to the
@@ -39,7 +102,9 @@ def fnc1(data_dir: str | Path | None = None, max_pairs: int = 6000, none_fractio
     root = resolve_data_dir(data_dir) / "fnc1"
     stances_path = require(root / "train_stances_reconstructed.csv", "FNC-1", ORIGIN)
     bodies_path = require(root / "train_bodies.csv", "FNC-1", ORIGIN)
-    bodies = {r["Body ID"].strip(): r["articleBody"] for r in read_csv(bodies_path, required=("Body ID", "articleBody"))}
+    bodies = {
+        r["Body ID"].strip(): r["articleBody"] for r in read_csv(bodies_path, required=("Body ID", "articleBody"))
+    }
     pairs: dict[tuple[str, str], str] = {}
     for i, r in enumerate(read_csv(stances_path, required=("Headline", "Body ID", "Stance")), start=2):
         stance, body_id = r["Stance"].strip().lower(), r["Body ID"].strip()
@@ -72,9 +137,13 @@ def fnc1(data_dir: str | Path | None = None, max_pairs: int = 6000, none_fractio
                 taken += 1
     order = {pair: i for i, pair in enumerate(pairs)}
     chosen.sort(key=lambda c: order[c[0]])
-    return [StanceExample(target=headline, text=text, label=STANCE_OF[stance], source="fnc1", group=body_id,
-                          split=splits[body_id])
-            for (headline, body_id), stance, texts in chosen for text in texts]
+    return [
+        StanceExample(
+            target=headline, text=text, label=STANCE_OF[stance], source="fnc1", group=body_id, split=splits[body_id]
+        )
+        for (headline, body_id), stance, texts in chosen
+        for text in texts
+    ]
 
 
 def best_sentences(headline: str, sentences: list[str], top_k: int = 1, min_overlap: float = 0.0) -> list[str]:

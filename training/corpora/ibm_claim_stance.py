@@ -11,13 +11,21 @@ from typing import Literal
 
 from stancesum.training.corpora.types import CorpusError, StanceExample, read_csv, require, resolve_data_dir
 
-COLUMNS = ("topicId", "split", "topicText", "topicTarget", "topicSentiment", "claims.stance",
-           "claims.claimCorrectedText")
+COLUMNS = (
+    "topicId",
+    "split",
+    "topicText",
+    "topicTarget",
+    "topicSentiment",
+    "claims.stance",
+    "claims.claimCorrectedText",
+)
 STANCE = {"PRO": 1, "CON": -1}
 
 
-def ibm_claim_stance(data_dir: str | Path | None = None,
-                     target: Literal["motion", "topic_target"] = "motion") -> list[StanceExample]:
+def ibm_claim_stance(
+    data_dir: str | Path | None = None, target: Literal["motion", "topic_target"] = "motion"
+) -> list[StanceExample]:
     """One example per claim: text = the corrected claim text; the dataset's own train/test split (by topic).
 
     How the columns orient the stance (dataset README, semantic model of Bar-Haim et al. 2017):
@@ -33,8 +41,11 @@ def ibm_claim_stance(data_dir: str | Path | None = None,
     """
     if target not in ("motion", "topic_target"):
         raise ValueError(f"target must be 'motion' or 'topic_target', got {target!r}")
-    path = require(resolve_data_dir(data_dir) / "ibm_claim_stance" / "claim_stance_dataset_v1.repaired.csv",
-                   "IBM Debater Claim Stance", "research.ibm.com/haifa/dept/vst/debating_data.shtml")
+    path = require(
+        resolve_data_dir(data_dir) / "ibm_claim_stance" / "claim_stance_dataset_v1.repaired.csv",
+        "IBM Debater Claim Stance",
+        "research.ibm.com/haifa/dept/vst/debating_data.shtml",
+    )
     out = []
     for i, r in enumerate(read_csv(path, required=COLUMNS), start=2):
         try:
@@ -47,7 +58,14 @@ def ibm_claim_stance(data_dir: str | Path | None = None,
                 raise CorpusError(f"{path}: row {i}: topicSentiment must be 1 or -1, got {r['topicSentiment']!r}")
             stance *= sentiment
         text = r["claims.claimCorrectedText"].strip() or r.get("claims.claimOriginalText", "").strip()
-        out.append(StanceExample(
-            target=(r["topicText"] if target == "motion" else r["topicTarget"]).strip(), text=text,
-            label="favor" if stance == 1 else "against", source="ibm_claim_stance", group=r["topicId"], split=split))
+        out.append(
+            StanceExample(
+                target=(r["topicText"] if target == "motion" else r["topicTarget"]).strip(),
+                text=text,
+                label="favor" if stance == 1 else "against",
+                source="ibm_claim_stance",
+                group=r["topicId"],
+                split=split,
+            )
+        )
     return out

@@ -40,11 +40,21 @@ def perspectrum(data_dir: str | Path | None = None) -> list[StanceExample]:
                 continue
             for pid in cluster["pids"]:
                 if int(pid) not in pool:
-                    raise CorpusError(f"{claims_path}: claim {cid} cites perspective {pid}, absent from {pool_path.name}")
+                    raise CorpusError(
+                        f"{claims_path}: claim {cid} cites perspective {pid}, absent from {pool_path.name}"
+                    )
                 text = pool[int(pid)]
                 if (cid, text) in seen:
                     continue
                 seen.add((cid, text))
-                out.append(StanceExample(target=claim["text"].strip(), text=text, label=label, source="perspectrum",
-                                         group=cid, split=split))
+                out.append(
+                    StanceExample(
+                        target=claim["text"].strip(),
+                        text=text,
+                        label=label,
+                        source="perspectrum",
+                        group=cid,
+                        split=split,
+                    )
+                )
     return out

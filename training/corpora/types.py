@@ -12,9 +12,11 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from stancesum.models.schema import DEFAULT_TOPICS, STANCE_LABELS
+
+K = TypeVar("K", bound=Hashable)
 
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -136,7 +138,7 @@ def stable_hash(key: str, salt: str) -> int:
     return int.from_bytes(hashlib.sha256(f"{salt}\x00{key}".encode()).digest()[:8], "big")
 
 
-def assign_splits(keys: Iterable[Hashable], salt: str, dev: float = 0.0, test: float = 0.0) -> dict[Hashable, str]:
+def assign_splits(keys: Iterable[K], salt: str, dev: float = 0.0, test: float = 0.0) -> dict[K, str]:
     """Split a set of group keys: order them by a salted stable hash, the first `test` share goes to test,
     the next `dev` share to dev, the rest to train (shares are rounded to whole groups)."""
     ordered = sorted(set(keys), key=lambda k: (stable_hash(str(k), salt), str(k)))
@@ -146,12 +148,39 @@ def assign_splits(keys: Iterable[Hashable], salt: str, dev: float = 0.0, test: f
 
 # A boundary is white space after . ! ? (optionally closed by a quote or bracket), or a line break. The guarded
 # splitter also refuses a boundary after a common abbreviation or before a lower-case letter.
-_ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "Prof", "Gen", "Gov", "Sen", "Rep", "Rev", "Lt", "Col",
-                  "No", "vs", "etc", "Inc", "Co", "Corp", "Ltd", "U.S", "U.K", "U.N", "D.C")
+_ABBREVIATIONS = (
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "St",
+    "Jr",
+    "Sr",
+    "Prof",
+    "Gen",
+    "Gov",
+    "Sen",
+    "Rep",
+    "Rev",
+    "Lt",
+    "Col",
+    "No",
+    "vs",
+    "etc",
+    "Inc",
+    "Co",
+    "Corp",
+    "Ltd",
+    "U.S",
+    "U.K",
+    "U.N",
+    "D.C",
+)
 _END = r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))"
 _PLAIN_BOUNDARY = re.compile(_END + r"[ \t]+|[ \t]*\n\s*")
 _GUARDED_BOUNDARY = re.compile(
-    _END + "".join(rf"(?<!\b{re.escape(a)}\.)" for a in _ABBREVIATIONS) + r"[ \t]+(?![a-z])|[ \t]*\n\s*")
+    _END + "".join(rf"(?<!\b{re.escape(a)}\.)" for a in _ABBREVIATIONS) + r"[ \t]+(?![a-z])|[ \t]*\n\s*"
+)
 
 
 def split_sentences(text: str, guarded: bool = True) -> list[str]:

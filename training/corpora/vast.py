@@ -16,13 +16,66 @@ import dataclasses
 import re
 from pathlib import Path
 
-from stancesum.training.corpora.types import CorpusError, StanceExample, assign_splits, read_csv, require, resolve_data_dir
+from stancesum.training.corpora.types import (
+    CorpusError,
+    StanceExample,
+    assign_splits,
+    read_csv,
+    require,
+    resolve_data_dir,
+)
 
 COLUMNS = ("Tweet", "Target 1", "Stance 1", "new_topic")
 LABELS = {"FAVOR": "favor", "AGAINST": "against", "NONE": "none", "1": "favor", "0": "against", "2": "none"}
 # Stop words as VAST removed them from topics (NLTK's English list, the part that occurs in topic phrases).
-_STOPWORDS = set("a an the of to in on at for from by with about into over and or not no s is are be being been "
-                 "it its this that these those their his her our your my as than too very can will should".split())
+_STOPWORDS = set(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "by",
+        "with",
+        "about",
+        "into",
+        "over",
+        "and",
+        "or",
+        "not",
+        "no",
+        "s",
+        "is",
+        "are",
+        "be",
+        "being",
+        "been",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "their",
+        "his",
+        "her",
+        "our",
+        "your",
+        "my",
+        "as",
+        "than",
+        "too",
+        "very",
+        "can",
+        "will",
+        "should",
+    ]
+)
 _IRREGULAR = {("child", "children"), ("man", "men"), ("woman", "women"), ("person", "people")}
 
 
@@ -34,20 +87,33 @@ def vast(data_dir: str | Path | None = None) -> list[StanceExample]:
     `new_topic` is the same phrase in natural wording ("a place at the table") that wording is the target.
     Group = the labeled topic (`Target 1`). For a train part, see `split_by_topic`.
     """
-    path = require(resolve_data_dir(data_dir) / "vast" / "zerostance_vast_raw_val_all_onecol.csv", "VAST",
-                   "github.com/emilyallaway/zero-shot-stance")
+    path = require(
+        resolve_data_dir(data_dir) / "vast" / "zerostance_vast_raw_val_all_onecol.csv",
+        "VAST",
+        "github.com/emilyallaway/zero-shot-stance",
+    )
     out = []
     for i, r in enumerate(read_csv(path, required=COLUMNS), start=2):
         label = LABELS.get(r["Stance 1"].strip().upper())
         if label is None:
             raise CorpusError(f"{path}: row {i}: unknown stance {r['Stance 1']!r}")
         target = natural_topic(r["Target 1"], r["new_topic"])
-        out.append(StanceExample(target=target, text=r["Tweet"].strip(), label=label, source="vast",
-                                 group=r["Target 1"].strip().lower(), split="dev"))
+        out.append(
+            StanceExample(
+                target=target,
+                text=r["Tweet"].strip(),
+                label=label,
+                source="vast",
+                group=r["Target 1"].strip().lower(),
+                split="dev",
+            )
+        )
     return out
 
 
-def split_by_topic(examples: list[StanceExample], train_fraction: float = 0.7, salt: str = "vast") -> list[StanceExample]:
+def split_by_topic(
+    examples: list[StanceExample], train_fraction: float = 0.7, salt: str = "vast"
+) -> list[StanceExample]:
     """The examples re-split by topic (group): `train_fraction` of the topics, chosen by a salted stable hash,
     become "train", the rest "dev"; deterministic. Topics, not comments, are held out: a comment labeled
     for two topics can fall on both sides (it tests zero-shot transfer to unseen topics, as VAST intends)."""
@@ -61,9 +127,10 @@ def vast_by_topic(data_dir: str | Path | None = None) -> list[StanceExample]:
 
 
 def natural_topic(labeled: str, natural: str) -> str:
-    """`natural` when it is `labeled` in other wording (same content words up to plurals, hyphens and stop words), else `labeled`."""
+    """`natural` when it is `labeled` in other wording (same content words up to plurals, hyphens and stop words),
+    else `labeled`."""
     a, b = _content_words(labeled), _content_words(natural)
-    if natural.strip() and len(a) == len(b) and all(_same_word(x, y) for x, y in zip(a, b)):
+    if natural.strip() and len(a) == len(b) and all(_same_word(x, y) for x, y in zip(a, b, strict=True)):
         return natural.strip().rstrip(".").strip()
     return labeled.strip()
 

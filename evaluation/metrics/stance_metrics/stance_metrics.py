@@ -74,7 +74,7 @@ def stance_scores(predictions: list[str], references: list[str]) -> dict:
     )
     per_class = {
         label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-        for label, p, r, f, s in zip(labels, precision, recall, f1, support)
+        for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
     }
     return {
         "accuracy": float(accuracy_score(references, predictions)),
@@ -95,8 +95,13 @@ class StanceMetrics(evaluate.Metric):
             description=_DESCRIPTION,
             citation=_CITATION,
             inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features({"predictions": datasets.Value("string"), "references": datasets.Value("string")}),
-            reference_urls=["https://aclanthology.org/S16-1003", "https://scikit-learn.org/stable/modules/model_evaluation.html"],
+            features=datasets.Features(
+                {"predictions": datasets.Value("string"), "references": datasets.Value("string")}
+            ),
+            reference_urls=[
+                "https://aclanthology.org/S16-1003",
+                "https://scikit-learn.org/stable/modules/model_evaluation.html",
+            ],
         )
 
     def _compute(self, predictions: list[str], references: list[str]) -> dict:

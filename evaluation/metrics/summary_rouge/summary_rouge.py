@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import datasets
 import evaluate
+
 # rouge-score stems with nltk's Porter stemmer: imported here so a missing dependency fails at load time.
 import nltk  # noqa: F401
 import numpy as np
@@ -55,14 +54,14 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
-def rouge_scores(predictions: list[str], references: list[str], documents: Optional[list[str]] = None) -> dict:
+def rouge_scores(predictions: list[str], references: list[str], documents: list[str] | None = None) -> dict:
     """The metric's values for summaries against references (see the module description)."""
     if len(predictions) != len(references):
         raise ValueError(f"{len(predictions)} predictions but {len(references)} references")
     if not references:
         raise ValueError("no examples to score")
     scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=True)
-    scores = [scorer.score(ref, pred) for pred, ref in zip(predictions, references)]
+    scores = [scorer.score(ref, pred) for pred, ref in zip(predictions, references, strict=True)]
     result: dict[str, float] = {t: float(np.mean([s[t].fmeasure for s in scores])) for t in ROUGE_TYPES}
     summary_words = np.array([word_count(p) for p in predictions], dtype=float)
     result["mean_summary_words"] = float(summary_words.mean())
@@ -86,10 +85,12 @@ class SummaryRouge(evaluate.Metric):
             description=_DESCRIPTION,
             citation=_CITATION,
             inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features({"predictions": datasets.Value("string"), "references": datasets.Value("string")}),
+            features=datasets.Features(
+                {"predictions": datasets.Value("string"), "references": datasets.Value("string")}
+            ),
             codebase_urls=["https://github.com/google-research/google-research/tree/master/rouge"],
             reference_urls=["https://aclanthology.org/W04-1013"],
         )
 
-    def _compute(self, predictions: list[str], references: list[str], documents: Optional[list[str]] = None) -> dict:
+    def _compute(self, predictions: list[str], references: list[str], documents: list[str] | None = None) -> dict:
         return rouge_scores(list(predictions), list(references), None if documents is None else list(documents))

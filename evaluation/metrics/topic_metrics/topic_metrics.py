@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import datasets
 import evaluate
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
@@ -40,7 +38,8 @@ Returns:
     rows = reference, columns = prediction), labels (`list` of `str`, the row / column order).
 Examples:
     >>> metric = evaluate.load("evaluation/metrics/topic_metrics")
-    >>> r = metric.compute(predictions=["economy_business", "other"], references=["economy_business", "economy_business"])
+    >>> r = metric.compute(predictions=["economy_business", "other"],
+    ...                    references=["economy_business", "economy_business"])
     >>> r["accuracy"], r["macro_f1"]
     (0.5, 0.6666666666666666)
 """
@@ -59,7 +58,7 @@ def check_labels(predictions: list[str], references: list[str], labels: list[str
         raise ValueError(f"labels outside the label set: {', '.join(unknown)}")
 
 
-def topic_scores(predictions: list[str], references: list[str], labels: Optional[list[str]] = None) -> dict:
+def topic_scores(predictions: list[str], references: list[str], labels: list[str] | None = None) -> dict:
     """The metric's values for topic predictions against references (see the module description)."""
     labels = list(labels) if labels is not None else sorted(set(predictions) | set(references), key=str)
     check_labels(predictions, references, labels)
@@ -73,7 +72,7 @@ def topic_scores(predictions: list[str], references: list[str], labels: Optional
         "macro_f1": float(f1_score(references, predictions, labels=present, average="macro", zero_division=0.0)),
         "per_class": {
             label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-            for label, p, r, f, s in zip(labels, precision, recall, f1, support)
+            for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
         },
         "confusion_matrix": confusion_matrix(references, predictions, labels=labels).tolist(),
         "labels": labels,
@@ -89,9 +88,11 @@ class TopicMetrics(evaluate.Metric):
             description=_DESCRIPTION,
             citation=_CITATION,
             inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features({"predictions": datasets.Value("string"), "references": datasets.Value("string")}),
+            features=datasets.Features(
+                {"predictions": datasets.Value("string"), "references": datasets.Value("string")}
+            ),
             reference_urls=["https://scikit-learn.org/stable/modules/model_evaluation.html"],
         )
 
-    def _compute(self, predictions: list[str], references: list[str], labels: Optional[list[str]] = None) -> dict:
+    def _compute(self, predictions: list[str], references: list[str], labels: list[str] | None = None) -> dict:
         return topic_scores(list(predictions), list(references), labels)
