@@ -45,7 +45,7 @@ def predict_with_model(
 
     summarize = build_summarizer(summarizer) if summarizer else None
     analyzer = Analyzer.from_pretrained(model_dir, batch_size=batch_size, summarizer=summarize)
-    return [r.to_article() for r in analyzer.analyze_many(gold)], analyzer.labeler.schema
+    return [r.to_article() for r in analyzer.analyze_many(gold, exact_targets=True)], analyzer.labeler.schema
 
 
 def package_versions() -> dict[str, str]:

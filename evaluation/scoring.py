@@ -23,12 +23,12 @@ def _check_aligned(gold: list[Article], pred: list[Article]) -> None:
             raise ValueError(f"no prediction for gold article {g.id!r}")
         if [(s.start, s.end) for s in p.sentences] != [(s.start, s.end) for s in g.sentences]:
             raise ValueError(f"article {g.id!r}: predicted sentences differ from the gold sentences")
-        for i, s in enumerate(p.sentences):
-            missing = set(g.targets) - set(s.stance)
-            if s.topic is None or missing:
+        for i, (gs, s) in enumerate(zip(g.sentences, p.sentences, strict=True)):
+            missing = sorted(set(gs.stance) - set(s.stance))  # only what the gold labels is scored
+            if (gs.topic is not None and s.topic is None) or missing:
                 raise ValueError(
                     f"article {g.id!r}, sentence {i}: no predicted "
-                    f"{'topic' if s.topic is None else 'stance for ' + repr(sorted(missing)[0])}"
+                    f"{'stance for ' + repr(missing[0]) if missing else 'topic'}"
                 )
 
 
@@ -64,6 +64,7 @@ def score_stance(gold: list[Article], pred: list[Article]) -> dict:
             (gs.stance[t], ps.stance[t])
             for gs, ps in zip(g.sentences, by_id[g.id].sentences, strict=True)
             for t in g.targets
+            if t in gs.stance
         ]
         for g in gold
     ]
@@ -83,7 +84,8 @@ def score_stance(gold: list[Article], pred: list[Article]) -> dict:
     for g in gold:
         for gs, ps in zip(g.sentences, by_id[g.id].sentences, strict=True):
             for t in g.targets:
-                per_target[t].append((gs.stance[t], ps.stance[t]))
+                if t in gs.stance:
+                    per_target[t].append((gs.stance[t], ps.stance[t]))
     result["per_article"] = {g.id: _small_stance(a) for g, a in zip(gold, per_article_pairs, strict=True) if a}
     result["per_target"] = {t: _small_stance(v) for t, v in sorted(per_target.items())}
     result["n_pairs"] = len(pairs)

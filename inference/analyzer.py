@@ -70,9 +70,12 @@ class Analyzer:
         )
         return self.analyze_many([article], targets)[0]
 
-    def analyze_many(self, articles: list[Article], targets: list[str] | None = None) -> list[ArticleAnalysis]:
-        """Analyze several articles in shared batches; raises on the first that cannot be analyzed."""
-        return self._analyze_prepared([self._prepare(a, targets) for a in articles])
+    def analyze_many(
+        self, articles: list[Article], targets: list[str] | None = None, exact_targets: bool = False
+    ) -> list[ArticleAnalysis]:
+        """Analyze several articles in shared batches; raises on the first that cannot be analyzed.
+        `exact_targets`: each article's own targets only, even none (topic only), as when scoring gold articles."""
+        return self._analyze_prepared([self._prepare(a, targets, exact_targets) for a in articles])
 
     def iter_analyze(
         self, articles: Iterable[Article], targets: list[str] | None = None, chunk_size: int = 16
@@ -87,10 +90,14 @@ class Analyzer:
         if chunk:
             yield from self._analyze_chunk(chunk, targets)
 
-    def _prepare(self, article: Article, targets: list[str] | None) -> tuple[Article, list[Sentence], list[str]]:
+    def _prepare(
+        self, article: Article, targets: list[str] | None, exact_targets: bool = False
+    ) -> tuple[Article, list[Sentence], list[str]]:
         sentences = article.sentences or self.splitter.split(article.text)
         if not sentences:
             raise SegmentationError("no sentences found in the text")
+        if exact_targets:
+            return article, sentences, list(article.targets)
         chosen = list(dict.fromkeys(targets or article.targets or ([article.title] if article.title else [])))
         if not chosen:
             raise NoTargetError("no target given and the article has no headline: pass --target")
@@ -120,7 +127,9 @@ class Analyzer:
         out, t_off, s_off = [], 0, 0
         for article, sentences, tgts in prepared:
             n = len(sentences)
-            stance_rows = stance_probs[s_off : s_off + n * len(tgts)].reshape(len(tgts), n, -1)
+            stance_rows = stance_probs[s_off : s_off + n * len(tgts)].reshape(
+                len(tgts), n, len(self.labeler.schema.stances)
+            )
             out.append(self._build(article, sentences, tgts, topic_probs[t_off : t_off + n], stance_rows))
             t_off += n
             s_off += n * len(tgts)

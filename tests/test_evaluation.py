@@ -141,3 +141,25 @@ def test_harness_with_model_and_baselines(tmp_path, tiny_model_dir):
     assert 0 <= systems["zero-shot"]["stance"]["macro_f1"] <= 1 and systems["lead-3"]["summary"]["rouge1"] > 0.1
     assert systems["system"]["summary"]["rouge1"] > 0.1 and result.predictions[0].summary
     assert result.metrics["gold"]["articles"] == 11 and len(result.predictions) == 11
+
+
+@pytest.mark.integration
+def test_partially_labeled_gold_scores_what_it_labels(tmp_path, tiny_model_dir):
+    stance_only = copy.deepcopy(GOLD[0])
+    for s in stance_only.sentences:
+        s.topic = None  # e.g. Emergent headlines in the article format: stance, no topic
+    topic_only = copy.deepcopy(GOLD[1])
+    topic_only.targets, topic_only.title = [], None
+    for s in topic_only.sentences:
+        s.stance = {}
+    gold = tmp_path / "partial.jsonl"
+    save_articles(gold, [stance_only])
+    result = evaluate_gold(gold, model_dir=tiny_model_dir, summarizer=None)
+    system = result.metrics["systems"]["system"]
+    assert system["stance"]["n_pairs"] == 4 and system["topic"] == {}
+    assert "stance macro-F1" in render_markdown(result.metrics)
+    save_articles(gold, [topic_only])
+    result = evaluate_gold(gold, model_dir=tiny_model_dir, summarizer=None)
+    system = result.metrics["systems"]["system"]
+    assert system["topic"]["n_sentences"] == 4 and system["stance"] == {}
+    assert result.metrics["systems"]["zero-shot"]["topic"]["n_sentences"] == 4
