@@ -122,7 +122,8 @@ class Analyzer:
         titles = [a.title or "" for a, sents, _ in prepared for _ in sents]
         pair_targets = [t for _, sents, tgts in prepared for t in tgts for _ in sents]
         pair_texts = [s.text for _, sents, tgts in prepared for _ in tgts for s in sents]
-        topic_probs = self.labeler.predict_topics(texts, titles, batch_size=self.batch_size)
+        groups = [len(sents) for _, sents, _ in prepared]
+        topic_probs = self.labeler.predict_topics(texts, titles, batch_size=self.batch_size, groups=groups)
         stance_probs = self.labeler.predict_stances(pair_targets, pair_texts, batch_size=self.batch_size)
         out, t_off, s_off = [], 0, 0
         for article, sentences, tgts in prepared:

@@ -41,6 +41,28 @@ def apply_none_bias(probs: np.ndarray, none_index: int, bias: float) -> np.ndarr
     return out / out.sum(1, keepdims=True)
 
 
+def stance_probabilities(logits: torch.Tensor) -> torch.Tensor:
+    """(favor, against, none) probabilities from the stance head's logits: three-way softmax for a joint head;
+    for a factorized head (relevance r, polarity q): none = 1 - s(r), favor = s(r) s(q), against = s(r) (1 - s(q))."""
+    if logits.shape[-1] == 3:
+        return torch.softmax(logits, dim=-1)
+    relevant, favor = torch.sigmoid(logits[..., 0]), torch.sigmoid(logits[..., 1])
+    return torch.stack([relevant * favor, relevant * (1 - favor), 1 - relevant], dim=-1)
+
+
+def smooth_topics(probs: np.ndarray, groups: Sequence[int], alpha: float) -> np.ndarray:
+    """Each sentence's topic distribution mixed with its article's mean: (1 - alpha) p + alpha mean(article).
+    `groups`: the number of sentences of each article, in order."""
+    if alpha == 0.0 or len(probs) == 0:
+        return probs
+    out, offset = probs.copy(), 0
+    for n in groups:
+        block = probs[offset : offset + n]
+        out[offset : offset + n] = (1 - alpha) * block + alpha * block.mean(0, keepdims=True)
+        offset += n
+    return out
+
+
 def merged_lora_weights(encoder: nn.Module, lora: dict[str, torch.Tensor], scale: float) -> dict[str, torch.Tensor]:
     """Base weights with LoRA updates merged in (W + scale * B @ A), keyed as the plain encoder names them.
 
@@ -89,6 +111,11 @@ class LabelerConfig:
     # Log-odds added to "none" before the stance decision, tuned on the dev split after training: class
     # weighting in training favours favor/against more than the news sentences of use do.
     stance_none_bias: float = 0.0
+    # "joint": one softmax over favor/against/none; "factorized": relevance (sided or none) then polarity (favor or
+    # against), so corpora without a 'none' class teach polarity only.
+    stance_head: str = "joint"
+    # Share of the article's mean topic distribution mixed into each sentence's (tuned on held-out splits).
+    topic_smoothing: float = 0.0
     schema: LabelSchema = field(default_factory=LabelSchema)
 
     def __post_init__(self) -> None:
@@ -98,6 +125,10 @@ class LabelerConfig:
             raise ValueError(f"encoder_weights must be 'full', 'delta' or 'lora', got {self.encoder_weights!r}")
         if not 8 <= self.max_length <= 512:
             raise ValueError(f"max_length must be in 8..512, got {self.max_length}")
+        if self.stance_head not in ("joint", "factorized"):
+            raise ValueError(f"stance_head must be 'joint' or 'factorized', got {self.stance_head!r}")
+        if not 0.0 <= self.topic_smoothing < 1.0:
+            raise ValueError(f"topic_smoothing must be in [0, 1), got {self.topic_smoothing}")
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -117,6 +148,8 @@ class LabelerConfig:
                 "lora_rank",
                 "lora_alpha",
                 "stance_none_bias",
+                "stance_head",
+                "topic_smoothing",
             )
             if k in data
         }
@@ -133,7 +166,8 @@ class SentenceLabeler(nn.Module):
         self.encoder, self.tokenizer, self.config = encoder, tokenizer, config
         hidden = encoder.config.hidden_size
         self.topic_head = nn.Sequential(nn.Dropout(config.dropout), nn.Linear(hidden, len(config.schema.topics)))
-        self.stance_head = nn.Sequential(nn.Dropout(config.dropout), nn.Linear(hidden, len(config.schema.stances)))
+        stance_outputs = len(config.schema.stances) if config.stance_head == "joint" else 2
+        self.stance_head = nn.Sequential(nn.Dropout(config.dropout), nn.Linear(hidden, stance_outputs))
 
     @property
     def schema(self) -> LabelSchema:
@@ -274,16 +308,23 @@ class SentenceLabeler(nn.Module):
         for begin in range(0, len(order), batch_size):
             idx = order[begin : begin + batch_size]
             batch = self.tokenize([first[i] for i in idx], [second[i] for i in idx] if second is not None else None)
-            logits = self(task, **{k: v.to(device) for k, v in batch.items()})
-            out[idx] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+            logits = self(task, **{k: v.to(device) for k, v in batch.items()}).float()
+            probs = torch.softmax(logits, dim=-1) if task == "topic" else stance_probabilities(logits)
+            out[idx] = probs.cpu().numpy()
         return out
 
     def predict_topics(
-        self, sentences: Sequence[str], titles: Sequence[str] | None = None, batch_size: int = 64
+        self,
+        sentences: Sequence[str],
+        titles: Sequence[str] | None = None,
+        batch_size: int = 64,
+        groups: Sequence[int] | None = None,
     ) -> np.ndarray:
-        """Topic probabilities, one row per sentence, columns in schema order."""
+        """Topic probabilities, one row per sentence, columns in schema order. `groups` (sentences per article, in
+        order) turns on the article-level smoothing of config.topic_smoothing."""
         context = list(titles) if titles is not None and self.config.topic_context == "title" else None
-        return self._probabilities("topic", sentences, context, batch_size)
+        probs = self._probabilities("topic", sentences, context, batch_size)
+        return smooth_topics(probs, groups, self.config.topic_smoothing) if groups is not None else probs
 
     def predict_stances(self, targets: Sequence[str], sentences: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Stance probabilities (favor, against, none) for each (target, sentence) pair, with the calibrated

@@ -27,8 +27,8 @@ NEWS = REPO.parent / "shared" / "news"
 FAMILIES = {  # provenance repo -> (articles to draw, split family)
     "Docma-TU/tosca": (56, "ood_test"),
     "markschaver/State-Department-PR": (36, "ood_dev"),
-    "vanatteveldt/wikinews": (90, "in_domain"),
-    "brian14708/wh-briefings": (30, "in_domain"),
+    "vanatteveldt/wikinews": (110, "in_domain"),
+    "brian14708/wh-briefings": (70, "in_domain"),
     "amir-zeldes/gum": (20, "in_domain"),
 }
 MAX_SENTENCE_GUESS = 60  # GUM interviews run to 80 short turns: too long for one annotation unit

@@ -146,3 +146,35 @@ def test_none_bias_shifts_decisions_toward_none():
     np.testing.assert_allclose(shifted.sum(1), 1, atol=1e-6)
     assert shifted[0].argmax() == 2 and shifted[1].argmax() == 2  # 0.9 vs 0.5 after the shift
     assert apply_none_bias(probs, 2, 0.0) is probs
+
+
+def test_factorized_stance_probabilities_and_save_load(tmp_path):
+    import torch
+
+    from stancesum.models.labeler import LabelerConfig, stance_probabilities
+
+    probs = stance_probabilities(torch.tensor([[0.0, 0.0], [10.0, -10.0], [-10.0, 3.0]]))
+    assert torch.allclose(probs.sum(-1), torch.ones(3))
+    assert probs[0].tolist() == pytest.approx([0.25, 0.25, 0.5]) and probs[1].argmax() == 1 and probs[2].argmax() == 2
+    model = tiny_labeler()
+    model.config = LabelerConfig(**{**model.config.__dict__, "stance_head": "factorized"})
+    model.stance_head[1] = torch.nn.Linear(32, 2)
+    model.save_pretrained(tmp_path)
+    loaded = SentenceLabeler.from_pretrained(tmp_path)
+    assert loaded.config.stance_head == "factorized" and loaded.stance_head[1].out_features == 2
+    out = loaded.predict_stances(["troops"], ["NATO sends troops."])
+    assert out.shape == (1, 3) and out.sum() == pytest.approx(1, abs=1e-5)
+
+
+def test_topic_smoothing_mixes_in_the_article_mean():
+    from stancesum.models.labeler import smooth_topics
+
+    probs = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.2, 0.8]])
+    out = smooth_topics(probs, [3, 1], 0.5)
+    assert out[0].tolist() == pytest.approx([1 / 2 + 1 / 3, 1 / 6]) and out[3].tolist() == pytest.approx([0.2, 0.8])
+    assert smooth_topics(probs, [3, 1], 0.0) is probs
+    model = tiny_labeler()
+    model.config.topic_smoothing = 0.9
+    raw = model.predict_topics(["A.", "B.", "C."])
+    smoothed = model.predict_topics(["A.", "B.", "C."], groups=[3])
+    assert np.allclose(smoothed, 0.1 * raw + 0.9 * raw.mean(0)) and np.allclose(smoothed.sum(1), 1)

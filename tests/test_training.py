@@ -61,8 +61,10 @@ def test_default_config_file_loads():
 
 def test_seed_examples_never_read_test():
     args = TrainingArguments()
-    with pytest.raises(ValueError, match="never|train and dev"):
+    with pytest.raises(ValueError, match="never test"):
         seed_articles(args, "test")
+    with pytest.raises(ValueError, match="never ood_test"):
+        seed_articles(args, "ood_test")
     test_ids = set(json.loads(Path(args.splits_path).read_text())["test"])
     assert not test_ids & {a.id for a in seed_articles(args, "train")}
     examples = article_examples(seed_articles(args, "train"), "seeds")
@@ -104,3 +106,44 @@ def test_train_then_retrain_with_a_new_topic(tiny_base, tmp_path):
     assert "before retraining" in (second / "README.md").read_text()
     sources = json.loads((second / RECORD_FILE).read_text())["examples"]
     assert any(k.startswith("topic/data:new.jsonl") for k in sources)
+
+
+def test_factorized_loss_trains_relevance_only_where_the_corpus_has_none():
+    import torch
+
+    from stancesum.models.schema import LabelSchema
+    from stancesum.training.trainer import factorized_stance_loss
+
+    schema = LabelSchema()
+    favor, against, none = (schema.stance_index(x) for x in ("favor", "against", "none"))
+    logits = torch.zeros(3, 2, requires_grad=True)
+    gold = torch.tensor([favor, none, against])
+    loss = factorized_stance_loss(logits, gold, torch.tensor([0.0, 1.0, 1.0]), torch.ones(3), schema)
+    loss.backward()
+    grad = logits.grad
+    assert grad[0, 0] == 0 and grad[0, 1] != 0  # a Perspectrum-style row: polarity only
+    assert grad[1, 0] != 0 and grad[1, 1] == 0  # a 'none' row: relevance only
+    assert grad[2, 0] != 0 and grad[2, 1] != 0
+
+
+def test_factorized_head_with_description_init_trains_and_calibrates(tiny_base, tmp_path):
+    from stancesum.training.run import RECORD_FILE, run_training
+
+    args = TrainingArguments(
+        output_dir=str(tmp_path / "m"),
+        base_model=str(tiny_base),
+        epochs=0.2,
+        eval_steps=10,
+        seed_repeats=1,
+        max_length=48,
+        batch_size=32,
+        stance_head="factorized",
+        topic_head_init="descriptions",
+        **NO_PUBLIC,
+    )
+    path = run_training(args, progress=False)
+    model = SentenceLabeler.from_pretrained(path)
+    record = json.loads((path / RECORD_FILE).read_text())
+    assert model.config.stance_head == "factorized"
+    assert model.config.topic_smoothing == record["calibrated"]["topic_smoothing"]
+    assert "dev" in record["best"] and "score" in record["best"] and "test" in record["test"]

@@ -64,6 +64,9 @@ class TrainingArguments:
     encoder_weights: str = "delta"  # "delta": fine-tune the layers, save them in float16; "lora": adapters only
     lora_rank: int = 8
     lora_alpha: float = 16.0
+    stance_head: str = "joint"  # "factorized": relevance then polarity (see models.labeler.LabelerConfig)
+    topic_head_init: str = "random"  # "descriptions": the topic head starts as the base encoder's label descriptions
+    selection_splits: list[str] = field(default_factory=lambda: ["dev", "ood_dev"])  # choose checkpoints, priors
     class_weighting: bool = True
     eval_steps: int = 150
     early_stopping_patience: int = 4
@@ -86,6 +89,17 @@ class TrainingArguments:
             ("max_length", 16 <= self.max_length <= 512, "must be in 16..512"),
             ("topic_context", self.topic_context in ("none", "title"), "must be 'none' or 'title'"),
             ("encoder_weights", self.encoder_weights in ("full", "delta", "lora"), "must be 'full', 'delta' or 'lora'"),
+            ("stance_head", self.stance_head in ("joint", "factorized"), "must be 'joint' or 'factorized'"),
+            (
+                "topic_head_init",
+                self.topic_head_init in ("random", "descriptions"),
+                "must be 'random' or 'descriptions'",
+            ),
+            (
+                "selection_splits",
+                bool(self.selection_splits) and set(self.selection_splits) <= {"dev", "ood_dev"},
+                "must name dev and/or ood_dev (never a test split)",
+            ),
             ("lora_rank", self.lora_rank >= 1, "must be >= 1"),
             ("eval_steps", self.eval_steps >= 1, "must be >= 1"),
             ("early_stopping_patience", self.early_stopping_patience >= 1, "must be >= 1"),

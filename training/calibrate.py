@@ -1,4 +1,5 @@
-"""Tune the stance prior on 'none' of an already trained model on the seed dev split, and refresh its card.
+"""Tune the stance prior on 'none' and the topic smoothing of an already trained model on its held-out selection
+splits (seed dev and ood_dev), and refresh its card.
 
     python -m stancesum.training.calibrate MODEL_DIR
 
@@ -11,26 +12,28 @@ import json
 import sys
 from pathlib import Path
 
-from stancesum.models.articles_io import atomic_write_text, load_articles
+from stancesum.models.articles_io import atomic_write_text
 from stancesum.models.labeler import CONFIG_FILE, SentenceLabeler
 from stancesum.training.arguments import TrainingArguments
-from stancesum.training.examples import load_split_ids, seed_articles
+from stancesum.training.examples import seed_articles
 from stancesum.training.model_card import write_model_card
-from stancesum.training.run import RECORD_FILE
-from stancesum.training.trainer import dev_scores, tune_none_bias
+from stancesum.training.run import RECORD_FILE, held_out_test_scores
+from stancesum.training.trainer import selection_scores, tune_none_bias, tune_topic_smoothing
 
 
 def calibrate(model_dir: Path) -> dict:
     record = json.loads((model_dir / RECORD_FILE).read_text(encoding="utf-8"))
     args = TrainingArguments(**{**record["arguments"], "init_from": None, "extra_data": []})
     labeler = SentenceLabeler.from_pretrained(model_dir)
-    dev = seed_articles(args, "dev", labeler.schema)
-    bias = tune_none_bias(labeler, dev)
-    record["calibrated"] = {"stance_none_bias": bias, **dev_scores(labeler, dev)}
-    test_ids = load_split_ids(args.splits_path)["test"]
-    record["test"] = dev_scores(
-        labeler, [a for a in load_articles(args.seeds_path, labeler.schema) if a.id in test_ids]
-    )
+    selection = {name: seed_articles(args, name, labeler.schema) for name in args.selection_splits}
+    selection = {name: articles for name, articles in selection.items() if articles}
+    bias, smoothing = tune_none_bias(labeler, selection), tune_topic_smoothing(labeler, selection)
+    record["calibrated"] = {
+        "stance_none_bias": bias,
+        "topic_smoothing": smoothing,
+        **selection_scores(labeler, selection),
+    }
+    record["test"] = held_out_test_scores(labeler, args)
     atomic_write_text(model_dir / CONFIG_FILE, json.dumps(labeler.config.to_dict(), indent=2) + "\n")
     atomic_write_text(model_dir / RECORD_FILE, json.dumps(record, indent=2) + "\n")
     write_model_card(model_dir, record, record["arguments"], labeler.schema, record["test"])

@@ -25,15 +25,21 @@ class Example:
     source: str
 
 
+SPLITS: tuple[str, ...] = ("train", "dev", "test", "ood_dev", "ood_test")
+READABLE_SPLITS: tuple[str, ...] = ("train", "dev", "ood_dev")  # train to learn; dev and ood_dev to select
+SIDED_ONLY_SOURCES = frozenset({"perspectrum", "ibm_claim_stance"})  # stance corpora with no 'none' class
+
+
 def load_split_ids(path: str | Path) -> dict[str, set[str]]:
+    """Article ids per split of a splits file (a split it does not name is empty)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return {k: set(data[k]) for k in ("train", "dev", "test")}
+    return {k: set(data.get(k, [])) for k in SPLITS}
 
 
 def seed_articles(args: TrainingArguments, split: str, schema: LabelSchema | None = None) -> list[Article]:
-    """The seed corpus articles of one split (train and dev only: test is never read for training)."""
-    if split not in ("train", "dev"):
-        raise ValueError("training reads the seed corpus train and dev splits only")
+    """The seed corpus articles of one split: train, dev or ood_dev. test and ood_test are never read for training."""
+    if split not in READABLE_SPLITS:
+        raise ValueError(f"training reads the seed corpus splits {', '.join(READABLE_SPLITS)} only, never {split}")
     ids = load_split_ids(args.splits_path)[split]
     return [a for a in load_articles(args.seeds_path, schema) if a.id in ids]
 

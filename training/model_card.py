@@ -40,30 +40,33 @@ def render_model_card(
     best = record["best"]
     examples = record["examples"]
     rows = [(k, sum(v.values()), ", ".join(f"{lab} {n}" for lab, n in v.items())) for k, v in examples.items()]
-    scores = [("seed dev (model selection)", _fmt(best["stance_macro_f1"]), _fmt(best["topic_accuracy"]))]
+    splits = args.get("selection_splits", ["dev"])
+    scores = []
+
+    def add(label: str, s: dict) -> None:
+        for split in splits:  # per held-out split when the record has them, else the one figure
+            part = s.get(split, s if split == splits[0] else None)
+            if part:
+                scores.append((f"seed {split}, {label}", _fmt(part["stance_macro_f1"]), _fmt(part["topic_accuracy"])))
+
+    if record.get("dev_before"):
+        add("before retraining", record["dev_before"])
+    add(f"best checkpoint (selected on {' + '.join(splits)})", best)
     if record.get("calibrated"):
         c = record["calibrated"]
-        scores.append(
-            (
-                f"seed dev, after tuning the none prior ({c['stance_none_bias']:+.2f}) on it",
-                _fmt(c["stance_macro_f1"]),
-                _fmt(c["topic_accuracy"]),
-            )
+        add(
+            f"after tuning the none prior ({c['stance_none_bias']:+.2f}) and topic smoothing "
+            f"({c.get('topic_smoothing', 0.0):.2f}) on {' + '.join(splits)}",
+            c,
         )
-    if record.get("dev_before"):
-        b = record["dev_before"]
-        scores.insert(0, ("seed dev, before retraining", _fmt(b["stance_macro_f1"]), _fmt(b["topic_accuracy"])))
-    if test_scores:
-        scores.append(
-            (
-                "seed test (once, after selection)",
-                _fmt(test_scores["stance_macro_f1"]),
-                _fmt(test_scores["topic_accuracy"]),
+    for split, s in (test_scores or {}).items():
+        if s:
+            scores.append(
+                (f"seed {split} (once, after selection)", _fmt(s["stance_macro_f1"]), _fmt(s["topic_accuracy"]))
             )
-        )
     history = [
         (h["step"], h["epoch"], _fmt(h["stance_macro_f1"]), _fmt(h["topic_accuracy"])) for h in record["history"]
-    ]
+    ]  # means over the selection splits
     return f"""---
 language: en
 license: mit
@@ -103,12 +106,12 @@ Public corpora are read from `--data-dir` and are not part of this repository; s
 {json.dumps({k: v for k, v in args.items() if k not in ("seeds_path", "splits_path", "data_dir")}, indent=2)}
 ```
 
-Best dev checkpoint at step {best["step"]} of {history[-1][0] if history else "?"}; training took
-{record["train_seconds"] / 60:.1f} minutes on {platform.machine()} CPU ({args["threads"]} threads),
+Best checkpoint (mean of the selection splits) at step {best["step"]} of {history[-1][0] if history else "?"};
+training took {record["train_seconds"] / 60:.1f} minutes on {platform.machine()} CPU ({args["threads"]} threads),
 torch {torch.__version__}, transformers {transformers.__version__}. Weights stored: {size_bytes / 1e6:.1f} MB
 ({DELTA_NOTE if args["encoder_weights"] == "delta" else "the whole encoder"}).
 
-{_table(history, ("step", "epoch", "dev stance macro-F1", "dev topic accuracy"))}
+{_table(history, ("step", "epoch", "selection stance macro-F1", "selection topic accuracy"))}
 
 ## Limits
 

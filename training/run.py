@@ -15,6 +15,18 @@ from stancesum.training.trainer import dev_scores, train
 RECORD_FILE = "training_record.json"
 
 
+def held_out_test_scores(labeler, args: TrainingArguments) -> dict[str, dict]:
+    """test and ood_test figures, computed once after every choice is made, for the card; nothing is tuned on them."""
+    ids = load_split_ids(args.splits_path)
+    articles = load_articles(args.seeds_path, labeler.schema)
+    out = {}
+    for split in ("test", "ood_test"):
+        chosen = [a for a in articles if a.id in ids[split]]
+        if chosen:
+            out[split] = dev_scores(labeler, chosen)
+    return out
+
+
 def run_training(args: TrainingArguments, progress: bool = True, score_test: bool = True) -> Path:
     out = Path(args.output_dir)
     record = train(args, progress=progress)
@@ -23,11 +35,7 @@ def run_training(args: TrainingArguments, progress: bool = True, score_test: boo
     if tmp.exists():
         shutil.rmtree(tmp)
     labeler.save_pretrained(tmp)
-    test_scores = None
-    if score_test:  # after model selection, once, for the card; training and selection never see it
-        test_ids = load_split_ids(args.splits_path)["test"]
-        test = [a for a in load_articles(args.seeds_path, schema) if a.id in test_ids]
-        test_scores = dev_scores(labeler, test) if test else None
+    test_scores = held_out_test_scores(labeler, args) if score_test else {}
     record["test"] = test_scores
     write_model_card(tmp, record, args.to_dict(), schema, test_scores)
     atomic_write_text(tmp / RECORD_FILE, json.dumps({"arguments": args.to_dict(), **record}, indent=2) + "\n")

@@ -1,4 +1,5 @@
-"""Multi-task fine-tuning of the labeler with the transformers Trainer, early-stopped on the seed dev split."""
+"""Multi-task fine-tuning of the labeler with the transformers Trainer, early-stopped on the held-out selection splits
+(seed dev and ood_dev), with the stance prior and topic smoothing tuned on them afterwards."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from stancesum.models.article import Article
 from stancesum.models.labeler import SentenceLabeler
 from stancesum.models.schema import LabelSchema
 from stancesum.training.arguments import TrainingArguments
-from stancesum.training.examples import Example, describe, seed_articles, training_examples
+from stancesum.training.examples import SIDED_ONLY_SOURCES, Example, describe, seed_articles, training_examples
 
 log = logging.getLogger(__name__)
 TASKS = {"topic": 0, "stance": 1}
@@ -35,19 +36,36 @@ class MultiTaskModule(nn.Module):
         self.register_buffer("topic_weights", topic_weights)
         self.register_buffer("stance_weights", stance_weights)
 
-    def forward(self, input_ids, attention_mask, task, labels, token_type_ids=None, length=None):
+    def forward(self, input_ids, attention_mask, task, labels, has_none=None, token_type_ids=None, length=None):
         extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
         pooled = self.labeler.pooled(input_ids, attention_mask, **extra)
         losses = []
-        for name, head, weights in (
-            ("topic", self.labeler.topic_head, self.topic_weights),
-            ("stance", self.labeler.stance_head, self.stance_weights),
-        ):
-            rows = task == TASKS[name]
-            if rows.any():
-                logits = head(pooled[rows])
-                losses.append(nn.functional.cross_entropy(logits, labels[rows], weight=weights, reduction="sum"))
+        rows = task == TASKS["topic"]
+        if rows.any():
+            logits = self.labeler.topic_head(pooled[rows])
+            losses.append(nn.functional.cross_entropy(logits, labels[rows], weight=self.topic_weights, reduction="sum"))
+        rows = task == TASKS["stance"]
+        if rows.any():
+            logits, gold = self.labeler.stance_head(pooled[rows]), labels[rows]
+            if logits.shape[-1] == 3:
+                losses.append(nn.functional.cross_entropy(logits, gold, weight=self.stance_weights, reduction="sum"))
+            else:
+                known = has_none[rows].bool() if has_none is not None else torch.ones_like(gold, dtype=torch.bool)
+                losses.append(factorized_stance_loss(logits, gold, known, self.stance_weights, self.labeler.schema))
         return {"loss": torch.stack(losses).sum() / len(labels)}
+
+
+def factorized_stance_loss(
+    logits: torch.Tensor, gold: torch.Tensor, has_none: torch.Tensor, weights: torch.Tensor, schema: LabelSchema
+) -> torch.Tensor:
+    """Relevance (sided vs none) on rows whose corpus has a 'none' class; polarity (favor vs against) on sided rows.
+    Each row counts with its gold label's class weight."""
+    none, favor = schema.stance_index("none"), schema.stance_index("favor")
+    row_weight, sided = weights[gold], gold != none
+    bce = nn.functional.binary_cross_entropy_with_logits
+    relevance = bce(logits[:, 0], sided.float(), reduction="none")
+    polarity = bce(logits[:, 1], (gold == favor).float(), reduction="none")
+    return (row_weight * (relevance * has_none + polarity * sided)).sum()
 
 
 def class_weights(examples: list[Example], task: str, labels: list[str], enabled: bool) -> torch.Tensor:
@@ -67,9 +85,13 @@ def dev_scores(labeler: SentenceLabeler, articles: list[Article], batch_size: in
     """Stance macro-F1 and topic accuracy on gold sentences; `score` (their mean) selects the model."""
     from sklearn.metrics import accuracy_score, f1_score
 
-    sents = [(s.text, a.title or "", s.topic) for a in articles for s in a.sentences if s.topic]
-    topic_pred = labeler.predict_topics([s[0] for s in sents], [s[1] for s in sents], batch_size=batch_size).argmax(1)
-    topic_gold = [labeler.schema.topic_index(s[2]) for s in sents]
+    texts = [s.text for a in articles for s in a.sentences]
+    titles = [a.title or "" for a in articles for _ in a.sentences]
+    groups = [len(a.sentences) for a in articles]
+    probs = labeler.predict_topics(texts, titles, batch_size=batch_size, groups=groups)
+    gold = [(k, s.topic) for k, s in enumerate(s for a in articles for s in a.sentences) if s.topic]
+    topic_pred = probs[[k for k, _ in gold]].argmax(1)
+    topic_gold = [labeler.schema.topic_index(t) for _, t in gold]
     pairs = [(t, s.text, lab) for a in articles for s in a.sentences for t, lab in s.stance.items()]
     stance_pred = labeler.predict_stances([p[0] for p in pairs], [p[1] for p in pairs], batch_size=batch_size).argmax(1)
     stance_gold = [labeler.schema.stance_index(p[2]) for p in pairs]
@@ -78,24 +100,65 @@ def dev_scores(labeler: SentenceLabeler, articles: list[Article], batch_size: in
     return {"stance_macro_f1": float(macro), "topic_accuracy": float(acc), "score": float((macro + acc) / 2)}
 
 
-def tune_none_bias(labeler: SentenceLabeler, articles: list[Article], grid: np.ndarray | None = None) -> float:
-    """The prior on 'none' (log-odds) that maximises stance macro-F1 on `articles`; stored in the labeler's config."""
+def selection_scores(labeler: SentenceLabeler, splits: dict[str, list[Article]]) -> dict:
+    """dev_scores per held-out split, and their means (each split counts the same, however large)."""
+    per_split = {name: dev_scores(labeler, articles) for name, articles in splits.items()}
+    means = {
+        k: float(np.mean([s[k] for s in per_split.values()])) for k in ("stance_macro_f1", "topic_accuracy", "score")
+    }
+    return {**means, **per_split}
+
+
+def _by_smallest_change(grid: np.ndarray) -> np.ndarray:
+    return grid[np.argsort(np.abs(grid), kind="stable")]  # among equal scores, the smallest change wins
+
+
+def tune_none_bias(labeler: SentenceLabeler, splits: dict[str, list[Article]], grid: np.ndarray | None = None) -> float:
+    """The prior on 'none' (log-odds) that maximises stance macro-F1, averaged over the held-out splits; stored in
+    the labeler's config."""
     from sklearn.metrics import f1_score
 
     from stancesum.models.labeler import apply_none_bias
 
-    pairs = [(t, s.text, lab) for a in articles for s in a.sentences for t, lab in s.stance.items()]
-    if not pairs:
-        return 0.0
     labeler.config.stance_none_bias = 0.0
-    probs = labeler.predict_stances([p[0] for p in pairs], [p[1] for p in pairs])
-    gold = [labeler.schema.stance_index(p[2]) for p in pairs]
-    none = labeler.schema.stance_index("none")
-    grid = np.arange(-1.0, 3.01, 0.25) if grid is None else grid
-    scores = [f1_score(gold, apply_none_bias(probs, none, b).argmax(1), average="macro") for b in grid]
-    best = float(grid[int(np.argmax(scores))])  # first of equal scores: the smallest shift from the trained model
-    labeler.config.stance_none_bias = best
-    return best
+    none, data = labeler.schema.stance_index("none"), []
+    for articles in splits.values():
+        pairs = [(t, s.text, lab) for a in articles for s in a.sentences for t, lab in s.stance.items()]
+        if pairs:
+            probs = labeler.predict_stances([p[0] for p in pairs], [p[1] for p in pairs])
+            data.append((probs, [labeler.schema.stance_index(p[2]) for p in pairs]))
+    if not data:
+        return 0.0
+    grid = _by_smallest_change(np.arange(-2.0, 3.01, 0.25) if grid is None else grid)
+    scores = [
+        np.mean([f1_score(g, apply_none_bias(p, none, b).argmax(1), average="macro") for p, g in data]) for b in grid
+    ]
+    labeler.config.stance_none_bias = float(grid[int(np.argmax(scores))])
+    return labeler.config.stance_none_bias
+
+
+def tune_topic_smoothing(labeler: SentenceLabeler, splits: dict[str, list[Article]]) -> float:
+    """The share of the article's mean topic mixed into each sentence's that maximises topic accuracy, averaged over
+    the held-out splits; stored in the labeler's config."""
+    from stancesum.models.labeler import smooth_topics
+
+    data = []
+    for articles in splits.values():
+        texts = [s.text for a in articles for s in a.sentences]
+        titles = [a.title or "" for a in articles for _ in a.sentences]
+        gold = [(k, s.topic) for k, s in enumerate(s for a in articles for s in a.sentences) if s.topic]
+        if gold:
+            probs = labeler.predict_topics(texts, titles)
+            keep, labels = [k for k, _ in gold], [labeler.schema.topic_index(t) for _, t in gold]
+            data.append((probs, [len(a.sentences) for a in articles], keep, labels))
+    if not data:
+        return 0.0
+    grid = np.round(np.arange(0.0, 0.91, 0.05), 2)
+    scores = [
+        np.mean([(smooth_topics(p, g, a)[k].argmax(1) == np.array(y)).mean() for p, g, k, y in data]) for a in grid
+    ]
+    labeler.config.topic_smoothing = float(grid[int(np.argmax(scores))])  # the first best: the least smoothing
+    return labeler.config.topic_smoothing
 
 
 def _encode(examples: list[Example], labeler: SentenceLabeler):
@@ -108,6 +171,7 @@ def _encode(examples: list[Example], labeler: SentenceLabeler):
             "second": [e.second or "" for e in examples],
             "has_second": [e.second is not None for e in examples],
             "task": [TASKS[e.task] for e in examples],
+            "has_none": [int(e.source not in SIDED_ONLY_SOURCES) for e in examples],
             "labels": [
                 schema.topic_index(e.label) if e.task == "topic" else schema.stance_index(e.label) for e in examples
             ],
@@ -153,6 +217,20 @@ def _extended_schema(args: TrainingArguments, schema: LabelSchema) -> LabelSchem
     return schema.with_topics(new)
 
 
+@torch.no_grad()
+def init_topic_head_from_descriptions(labeler: SentenceLabeler, scale: float = 20.0) -> None:
+    """Start the topic head as a zero-shot classifier: each label's row is the encoder's (normalised) embedding of
+    "label: description", so the untrained head already ranks topics by similarity."""
+    schema = labeler.schema
+    texts = [f"{label.replace('_', ' ')}: {schema.topics[label]}" for label in schema.topic_labels]
+    batch = labeler.tokenize(texts)
+    vectors = nn.functional.normalize(labeler.pooled(batch["input_ids"], batch["attention_mask"]), dim=-1)
+    linear = labeler.topic_head[1]
+    assert isinstance(linear, nn.Linear)
+    linear.weight.copy_(scale * vectors)
+    linear.bias.zero_()
+
+
 def build_labeler(args: TrainingArguments) -> SentenceLabeler:
     if args.init_from:
         labeler = SentenceLabeler.from_pretrained(args.init_from)
@@ -163,7 +241,10 @@ def build_labeler(args: TrainingArguments) -> SentenceLabeler:
             _extended_schema(args, LabelSchema()),
             max_length=args.max_length,
             topic_context=args.topic_context,
+            stance_head=args.stance_head,
         )
+        if args.topic_head_init == "descriptions":
+            init_topic_head_from_descriptions(labeler)
     labeler.config.encoder_weights = args.encoder_weights
     if args.encoder_weights == "lora":
         from peft import LoraConfig, inject_adapter_in_model
@@ -198,7 +279,10 @@ def train(args: TrainingArguments, progress: bool = True) -> dict:
     labeler = build_labeler(args)
     schema = labeler.schema
     examples = training_examples(args, schema)
-    dev = seed_articles(args, "dev", schema)
+    selection = {name: seed_articles(args, name, schema) for name in args.selection_splits}
+    selection = {name: articles for name, articles in selection.items() if articles}
+    if not selection:
+        raise ValueError(f"{args.splits_path}: no article in the selection splits {args.selection_splits}")
     log.info("training examples: %s", describe(examples))
     module = MultiTaskModule(
         labeler,
@@ -206,13 +290,13 @@ def train(args: TrainingArguments, progress: bool = True) -> dict:
         class_weights(examples, "stance", list(schema.stances), args.class_weighting),
     )
     dataset = _encode(examples, labeler)
-    before = dev_scores(labeler, dev) if args.init_from else None
+    before = selection_scores(labeler, selection) if args.init_from else None
     history: list[dict] = []
     best: dict = {"score": -math.inf}
 
     class DevSelection(TrainerCallback):
-        """Scores the seed dev split, keeps the best weights in memory, stops after `patience` evaluations
-        without gain."""
+        """Scores the held-out selection splits, keeps the best weights in memory, stops after `patience`
+        evaluations without gain."""
 
         def __init__(self) -> None:
             self.bad_evals = 0
@@ -227,7 +311,7 @@ def train(args: TrainingArguments, progress: bool = True) -> dict:
                 self.select(state, control)
 
         def select(self, state, control):
-            scores = dev_scores(labeler, dev)
+            scores = selection_scores(labeler, selection)
             labeler.train()
             history.append({"step": state.global_step, "epoch": round(state.epoch or 0, 3), **scores})
             log.info("dev at step %d: %s", state.global_step, scores)
@@ -281,11 +365,12 @@ def train(args: TrainingArguments, progress: bool = True) -> dict:
     trainer.train()
     labeler.load_state_dict(best.pop("state"))
     labeler.eval()
-    none_bias = tune_none_bias(labeler, dev)
-    calibrated = dev_scores(labeler, dev)
-    log.info("stance none bias %.2f on dev: %s", none_bias, calibrated)
+    none_bias = tune_none_bias(labeler, selection)
+    smoothing = tune_topic_smoothing(labeler, selection)
+    calibrated = selection_scores(labeler, selection)
+    log.info("stance none bias %.2f, topic smoothing %.2f on %s: %s", none_bias, smoothing, list(selection), calibrated)
     return {
-        "calibrated": {"stance_none_bias": none_bias, **calibrated},
+        "calibrated": {"stance_none_bias": none_bias, "topic_smoothing": smoothing, **calibrated},
         "examples": describe(examples),
         "n_examples": len(examples),
         "history": history,
