@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from stancesum.evaluation.bootstrap import bootstrap_ci, bootstrap_ci_counts, f1_from_confusion
 from stancesum.evaluation.metrics import load_metric
 from stancesum.models.article import Article
+from stancesum.models.bootstrap import accuracy_from_confusion, bootstrap_ci, bootstrap_ci_counts, f1_from_confusion
 from stancesum.models.schema import STANCE_LABELS, LabelSchema
 
 N_RESAMPLES = 1000
@@ -47,10 +47,6 @@ def _macro_present(cm: np.ndarray) -> np.ndarray:
     return np.where(present, f1, 0).sum(-1) / np.maximum(present.sum(-1), 1)
 
 
-def _accuracy(cm: np.ndarray) -> np.ndarray:
-    return np.trace(cm, axis1=-2, axis2=-1) / np.maximum(cm.sum((-2, -1)), 1)
-
-
 def _ci(point_low_high: tuple[float, float, float]) -> dict[str, float | list[float]]:
     point, low, high = point_low_high
     return {"value": point, "ci95": [low, high]}
@@ -78,7 +74,7 @@ def score_stance(gold: list[Article], pred: list[Article]) -> dict:
         "f_avg": _ci(bootstrap_ci_counts(counts, lambda cm: f1_from_confusion(cm)[:, :2].mean(-1), N_RESAMPLES))[
             "ci95"
         ],
-        "accuracy": _ci(bootstrap_ci_counts(counts, _accuracy, N_RESAMPLES))["ci95"],
+        "accuracy": _ci(bootstrap_ci_counts(counts, accuracy_from_confusion, N_RESAMPLES))["ci95"],
     }
     per_target: dict[str, list] = defaultdict(list)
     for g in gold:
@@ -97,7 +93,7 @@ def _small_stance(pairs: list[tuple[str, str]]) -> dict:
     f1 = f1_from_confusion(cm)[0]
     return {
         "n": len(pairs),
-        "accuracy": float(_accuracy(cm)[0]),
+        "accuracy": float(accuracy_from_confusion(cm)[0]),
         "macro_f1": float(f1.mean()),
         "f_avg": float(f1[:2].mean()),
         "gold": {lab: int(sum(1 for g, _ in pairs if g == lab)) for lab in STANCE_LABELS},
@@ -124,7 +120,7 @@ def score_topic(gold: list[Article], pred: list[Article], schema: LabelSchema) -
     )
     counts = np.stack([_confusion(a, labels) for a in per_article])
     result["ci95"] = {
-        "accuracy": _ci(bootstrap_ci_counts(counts, _accuracy, N_RESAMPLES))["ci95"],
+        "accuracy": _ci(bootstrap_ci_counts(counts, accuracy_from_confusion, N_RESAMPLES))["ci95"],
         "macro_f1": _ci(bootstrap_ci_counts(counts, _macro_present, N_RESAMPLES))["ci95"],
     }
     result["n_sentences"] = len(pairs)

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from stancesum.evaluation.bootstrap import bootstrap_ci
 from stancesum.evaluation.metrics import load_metric
 from stancesum.inference.summarizers import ExtractiveSummarizer, LeadSummarizer, TextRankSummarizer
 from stancesum.models.article import Article, Sentence
+from stancesum.models.bootstrap import bootstrap_ci
 from stancesum.models.labeler import ModelLoadError
 from stancesum.models.summarizer import DEFAULT_SUMMARIZER_DIR, Budget
 from stancesum.training.corpora import SummaryDocument, bbc_summary, xsum_val

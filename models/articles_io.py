@@ -22,10 +22,10 @@ def decode_text(data: bytes, path: str) -> str:
         raise ArticleFormatError(f"is not UTF-8 text (bad byte at offset {err.start})", path=path) from None
 
 
-def iter_article_records(
+def iter_located_records(
     text: str, path: str, schema: LabelSchema | None = None
-) -> Iterator[Article | ArticleFormatError]:
-    """Each non-blank line parsed into an Article, or the error that line raised (located)."""
+) -> Iterator[tuple[int, Article | ArticleFormatError]]:
+    """(line number, the line parsed into an Article or the error it raised) for each non-blank line."""
     seen: dict[str, int] = {}
     for line_no, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -33,31 +33,44 @@ def iter_article_records(
         try:
             data = json.loads(line)
         except json.JSONDecodeError as err:
-            yield ArticleFormatError(f"bad JSON: {err.msg} (column {err.colno})", path=path, line=line_no)
+            yield line_no, ArticleFormatError(f"bad JSON: {err.msg} (column {err.colno})", path=path, line=line_no)
             continue
         try:
             article = Article.from_dict(data, schema)
         except ArticleFormatError as err:
-            yield err.located(path, line_no)
+            yield line_no, err.located(path, line_no)
             continue
         if article.id in seen:
-            yield ArticleFormatError(
-                f"duplicate id {article.id!r} (first on line {seen[article.id]})", path=path, line=line_no, field="id"
+            yield (
+                line_no,
+                ArticleFormatError(
+                    f"duplicate id {article.id!r} (first on line {seen[article.id]})",
+                    path=path,
+                    line=line_no,
+                    field="id",
+                ),
             )
             continue
         seen[article.id] = line_no
-        yield article
+        yield line_no, article
 
 
-def load_articles(path: str | Path, schema: LabelSchema | None = None) -> list[Article]:
-    """All articles of a JSONL file; raise ArticleFormatError listing every bad line."""
+def iter_article_records(
+    text: str, path: str, schema: LabelSchema | None = None
+) -> Iterator[Article | ArticleFormatError]:
+    """Each non-blank line parsed into an Article, or the error that line raised (located)."""
+    return (item for _, item in iter_located_records(text, path, schema))
+
+
+def load_located_articles(path: str | Path, schema: LabelSchema | None = None) -> list[tuple[int, Article]]:
+    """(line number, article) for every article of a JSONL file; raise ArticleFormatError listing every bad line."""
     path = Path(path)
     try:
         raw = path.read_bytes()
     except OSError as err:
         raise ArticleFormatError(f"cannot be read: {err.strerror}", path=str(path)) from None
-    records = list(iter_article_records(decode_text(raw, str(path)), str(path), schema))
-    errors = [r for r in records if isinstance(r, ArticleFormatError)]
+    records = list(iter_located_records(decode_text(raw, str(path)), str(path), schema))
+    errors = [r for _, r in records if isinstance(r, ArticleFormatError)]
     if errors:
         if len(errors) == 1:
             raise errors[0]
@@ -67,7 +80,12 @@ def load_articles(path: str | Path, schema: LabelSchema | None = None) -> list[A
         )
     if not records:
         raise ArticleFormatError("holds no articles", path=str(path))
-    return [r for r in records if isinstance(r, Article)]
+    return [(line, r) for line, r in records if isinstance(r, Article)]
+
+
+def load_articles(path: str | Path, schema: LabelSchema | None = None) -> list[Article]:
+    """All articles of a JSONL file; raise ArticleFormatError listing every bad line."""
+    return [article for _, article in load_located_articles(path, schema)]
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:

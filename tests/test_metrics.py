@@ -14,8 +14,8 @@ import pytest
 from rouge_score import rouge_scorer
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 
-from stancesum.evaluation.bootstrap import bootstrap_ci, bootstrap_ci_counts, f1_from_confusion, resample_indices
 from stancesum.evaluation.metrics import METRIC_NAMES, load_metric, metric_path
+from stancesum.models.bootstrap import bootstrap_ci, bootstrap_ci_counts, f1_from_confusion, resample_indices
 from stancesum.models.schema import STANCE_LABELS, LabelSchema
 
 REPO = Path(__file__).resolve().parents[1]

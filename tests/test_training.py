@@ -90,7 +90,7 @@ def test_train_then_retrain_with_a_new_topic(tiny_base, tmp_path):
     )
 
     new = tmp_path / "new.jsonl"
-    article = load_articles(TrainingArguments().seeds_path)[0]
+    article = seed_articles(TrainingArguments(), "train")[0]  # never an evaluation article: the guard refuses those
     article.sentences[0].topic = None
     data = article.to_dict()
     data["sentences"][0]["topic"] = "sport_results"

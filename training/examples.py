@@ -105,8 +105,11 @@ def public_examples(args: TrainingArguments, schema: LabelSchema, rng: random.Ra
     return out
 
 
-def training_examples(args: TrainingArguments, schema: LabelSchema) -> list[Example]:
-    """The whole mixture for one epoch, shuffled with the run's seed."""
+def training_examples(
+    args: TrainingArguments, schema: LabelSchema, skip: set[tuple[str, str]] | None = None
+) -> list[Example]:
+    """The whole mixture for one epoch, shuffled with the run's seed; `skip`: (--data file, article id) to leave out."""
+    skip = skip or set()
     rng = random.Random(args.seed)
     seeds = article_examples(seed_articles(args, "train", schema), "seeds", args.topic_context)
     keep_topic, keep_stance = args.topic_sources.get("seeds", -1) != 0, args.stance_sources.get("seeds", -1) != 0
@@ -116,7 +119,11 @@ def training_examples(args: TrainingArguments, schema: LabelSchema) -> list[Exam
         extra = [
             e
             for path in args.extra_data
-            for e in article_examples(load_articles(path, schema), f"data:{Path(path).name}", args.topic_context)
+            for e in article_examples(
+                [a for a in load_articles(path, schema) if (str(path), a.id) not in skip],
+                f"data:{Path(path).name}",
+                args.topic_context,
+            )
         ]
         if args.init_from is not None:  # retraining: new data plus a replay sample of the original mixture
             original = rng.sample(original, min(args.replay_examples, len(original)))

@@ -29,6 +29,54 @@ def _fmt(x) -> str:
     return f"{x:.3f}" if isinstance(x, float) else str(x)
 
 
+def _new_data_section(data: dict) -> str:
+    """The `--data` files, the overlap check against the evaluation splits, and the duplicates dropped."""
+    if not data.get("files"):
+        return ""
+    rows = [(f"`{f['path']}`", f["sha256"][:16], f["articles"], f["sentences"], f["pairs"]) for f in data["files"]]
+    checked = ", ".join(f"{split} {n}" for split, n in data["checked_against"].items())
+    if data["overlaps"]:
+        overlap = f"**{len(data['overlaps'])} overlap(s), allowed by --allow-overlap:** " + "; ".join(data["overlaps"])
+    else:
+        overlap = "none found (exact and near copies, 8-gram containment >= 0.5)"
+    dupes = "; ".join(data["duplicates_dropped"]) or "none"
+    return f"""
+### New data (--data)
+
+{_table(rows, ("file", "sha256", "articles", "sentences", "pairs"))}
+
+Overlap with the evaluation articles ({checked}): {overlap}.
+Duplicates within the new data, dropped: {dupes}.
+"""
+
+
+def _retraining_section(retraining: dict | None) -> str:
+    """Before/after figures on the same held-out splits, with the paired-bootstrap interval of the difference."""
+    if not retraining:
+        return ""
+    rows = []
+    for split, r in retraining.items():
+        for key, name in (("stance_macro_f1", "stance macro-F1"), ("topic_accuracy", "topic accuracy")):
+            point, low, high = r["difference"][key]
+            rows.append(
+                (
+                    f"seed {split} ({r['articles']} articles)",
+                    name,
+                    _fmt(r["before"][key]),
+                    _fmt(r["after"][key]),
+                    f"{point:+.3f} [{low:+.3f}, {high:+.3f}]",
+                )
+            )
+    return f"""
+### Before and after retraining
+
+{_table(rows, ("split", "measure", "before", "after", "difference [95% CI]"))}
+
+The same articles scored by the model this run started from and by the result; the interval is a paired
+bootstrap over articles (1,000 resamples).
+"""
+
+
 def render_model_card(
     record: dict,
     args: dict,
@@ -67,6 +115,13 @@ def render_model_card(
     history = [
         (h["step"], h["epoch"], _fmt(h["stance_macro_f1"]), _fmt(h["topic_accuracy"])) for h in record["history"]
     ]  # means over the selection splits
+    data = record.get("data") or {}
+    warning = ""
+    if data.get("overlap_allowed") and data.get("overlaps"):
+        warning = (
+            f"**Trained with --allow-overlap: {len(data['overlaps'])} new article(s) copy evaluation articles, so the "
+            "scores below are not held-out figures.**\n\n"
+        )
     return f"""---
 language: en
 license: mit
@@ -74,7 +129,7 @@ base_model: {args["base_model"]}
 tags: [stance-detection, topic-classification, news, stancesum]
 ---
 
-# stancesum sentence labeler
+{warning}# stancesum sentence labeler
 
 One transformer encoder ({args["base_model"]}, mean pooling) shared by two heads: **topic** over the
 sentence ({len(schema.topics)} labels) and **stance** (favor / against / none) over the pair
@@ -98,6 +153,7 @@ Gold sentences and gold targets of `seeds/` (see `seeds/splits.json`). The evalu
 {_table(rows, ("task/source", "examples", "labels"))}
 
 Data files (sha256): {", ".join(f"`{k}` {v[:16]}" for k, v in data_hashes.items())}.
+{_new_data_section(data)}{_retraining_section(record.get("retraining"))}
 Public corpora are read from `--data-dir` and are not part of this repository; see `training/corpora/`.
 
 ## Hyper-parameters

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from stancesum.models.article import Article
+from stancesum.models.bootstrap import accuracy_from_confusion, f1_from_confusion, paired_difference_ci
 from stancesum.models.labeler import SentenceLabeler
 from stancesum.models.schema import LabelSchema
 from stancesum.training.arguments import TrainingArguments
@@ -81,23 +82,55 @@ def class_weights(examples: list[Example], task: str, labels: list[str], enabled
     return torch.tensor(np.clip(w, 0, 5.0), dtype=torch.float32)
 
 
-def dev_scores(labeler: SentenceLabeler, articles: list[Article], batch_size: int = 128) -> dict[str, float]:
-    """Stance macro-F1 and topic accuracy on gold sentences; `score` (their mean) selects the model."""
-    from sklearn.metrics import accuracy_score, f1_score
-
+def article_counts(labeler: SentenceLabeler, articles: list[Article], batch_size: int = 128) -> dict[str, np.ndarray]:
+    """Per-article confusion matrices (rows gold, columns predicted) of stance and topic on gold sentences."""
     texts = [s.text for a in articles for s in a.sentences]
     titles = [a.title or "" for a in articles for _ in a.sentences]
-    groups = [len(a.sentences) for a in articles]
-    probs = labeler.predict_topics(texts, titles, batch_size=batch_size, groups=groups)
-    gold = [(k, s.topic) for k, s in enumerate(s for a in articles for s in a.sentences) if s.topic]
-    topic_pred = probs[[k for k, _ in gold]].argmax(1)
-    topic_gold = [labeler.schema.topic_index(t) for _, t in gold]
-    pairs = [(t, s.text, lab) for a in articles for s in a.sentences for t, lab in s.stance.items()]
-    stance_pred = labeler.predict_stances([p[0] for p in pairs], [p[1] for p in pairs], batch_size=batch_size).argmax(1)
-    stance_gold = [labeler.schema.stance_index(p[2]) for p in pairs]
-    macro = f1_score(stance_gold, stance_pred, labels=[0, 1, 2], average="macro", zero_division=0)
-    acc = accuracy_score(topic_gold, topic_pred)
-    return {"stance_macro_f1": float(macro), "topic_accuracy": float(acc), "score": float((macro + acc) / 2)}
+    topic_pred = labeler.predict_topics(
+        texts, titles, batch_size=batch_size, groups=[len(a.sentences) for a in articles]
+    )
+    pairs = [(k, t, s.text, lab) for k, a in enumerate(articles) for s in a.sentences for t, lab in s.stance.items()]
+    stance_pred = labeler.predict_stances([p[1] for p in pairs], [p[2] for p in pairs], batch_size=batch_size)
+    schema = labeler.schema
+    topic = np.zeros((len(articles), len(schema.topics), len(schema.topics)))
+    row = 0
+    for k, a in enumerate(articles):
+        for s in a.sentences:
+            if s.topic:
+                topic[k, schema.topic_index(s.topic), int(topic_pred[row].argmax())] += 1
+            row += 1
+    stance = np.zeros((len(articles), len(schema.stances), len(schema.stances)))
+    for (k, _, _, lab), probs in zip(pairs, stance_pred, strict=True):
+        stance[k, schema.stance_index(lab), int(probs.argmax())] += 1
+    return {"stance": stance, "topic": topic}
+
+
+def stance_macro_f1(confusion: np.ndarray) -> np.ndarray:
+    return f1_from_confusion(confusion).mean(-1)
+
+
+def scores_from_counts(counts: dict[str, np.ndarray]) -> dict[str, float]:
+    macro = float(stance_macro_f1(counts["stance"].sum(0)[None])[0])
+    accuracy = float(accuracy_from_confusion(counts["topic"].sum(0)[None])[0])
+    return {"stance_macro_f1": macro, "topic_accuracy": accuracy, "score": (macro + accuracy) / 2}
+
+
+def dev_scores(labeler: SentenceLabeler, articles: list[Article], batch_size: int = 128) -> dict[str, float]:
+    """Stance macro-F1 and topic accuracy on gold sentences; `score` (their mean) selects the model."""
+    return scores_from_counts(article_counts(labeler, articles, batch_size))
+
+
+def before_after(before: dict[str, np.ndarray], after: dict[str, np.ndarray]) -> dict:
+    """Scores of two models on the same articles and the paired-bootstrap 95% interval of their difference."""
+    return {
+        "before": scores_from_counts(before),
+        "after": scores_from_counts(after),
+        "difference": {
+            "stance_macro_f1": list(paired_difference_ci(before["stance"], after["stance"], stance_macro_f1)),
+            "topic_accuracy": list(paired_difference_ci(before["topic"], after["topic"], accuracy_from_confusion)),
+        },
+        "articles": len(before["stance"]),
+    }
 
 
 def selection_scores(labeler: SentenceLabeler, splits: dict[str, list[Article]]) -> dict:
@@ -205,7 +238,7 @@ def _encode(examples: list[Example], labeler: SentenceLabeler):
     return ds.map(lambda row: {"length": len(row["input_ids"])}, desc="lengths")
 
 
-def _extended_schema(args: TrainingArguments, schema: LabelSchema) -> LabelSchema:
+def extended_schema(args: TrainingArguments, schema: LabelSchema) -> LabelSchema:
     """The schema plus topic labels that first appear in --data files (read raw: the loader checks labels)."""
     new: list[str] = []
     for path in args.extra_data:
@@ -234,11 +267,11 @@ def init_topic_head_from_descriptions(labeler: SentenceLabeler, scale: float = 2
 def build_labeler(args: TrainingArguments) -> SentenceLabeler:
     if args.init_from:
         labeler = SentenceLabeler.from_pretrained(args.init_from)
-        labeler.extend_schema(_extended_schema(args, labeler.schema))
+        labeler.extend_schema(extended_schema(args, labeler.schema))
     else:
         labeler = SentenceLabeler.from_base(
             args.base_model,
-            _extended_schema(args, LabelSchema()),
+            extended_schema(args, LabelSchema()),
             max_length=args.max_length,
             topic_context=args.topic_context,
             stance_head=args.stance_head,
@@ -268,7 +301,7 @@ def build_labeler(args: TrainingArguments) -> SentenceLabeler:
     return labeler
 
 
-def train(args: TrainingArguments, progress: bool = True) -> dict:
+def train(args: TrainingArguments, progress: bool = True, skip: set[tuple[str, str]] | None = None) -> dict:
     """Train, keep the best dev checkpoint, save it to args.output_dir; returns the run's record."""
     from transformers import DataCollatorWithPadding, Trainer, TrainerCallback, set_seed
     from transformers import TrainingArguments as HFTrainingArguments
@@ -278,7 +311,7 @@ def train(args: TrainingArguments, progress: bool = True) -> dict:
     started = time.time()
     labeler = build_labeler(args)
     schema = labeler.schema
-    examples = training_examples(args, schema)
+    examples = training_examples(args, schema, skip)
     selection = {name: seed_articles(args, name, schema) for name in args.selection_splits}
     selection = {name: articles for name, articles in selection.items() if articles}
     if not selection:
@@ -290,7 +323,9 @@ def train(args: TrainingArguments, progress: bool = True) -> dict:
         class_weights(examples, "stance", list(schema.stances), args.class_weighting),
     )
     dataset = _encode(examples, labeler)
-    before = selection_scores(labeler, selection) if args.init_from else None
+    before = (
+        {name: article_counts(labeler, articles) for name, articles in selection.items()} if args.init_from else None
+    )
     history: list[dict] = []
     best: dict = {"score": -math.inf}
 
@@ -375,7 +410,12 @@ def train(args: TrainingArguments, progress: bool = True) -> dict:
         "n_examples": len(examples),
         "history": history,
         "best": {k: v for k, v in best.items()},
-        "dev_before": before,
+        "dev_before": {name: scores_from_counts(c) for name, c in before.items()} if before else None,
+        "retraining": (
+            {name: before_after(c, article_counts(labeler, selection[name])) for name, c in before.items()}
+            if before
+            else None
+        ),
         "schema": schema,
         "train_seconds": round(time.time() - started, 1),
         "labeler": labeler,

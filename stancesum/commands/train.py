@@ -24,6 +24,12 @@ def train(
     data_dir: Annotated[
         Path | None, typer.Option(help="Folder of the public corpora (default ../shared/data).")
     ] = None,
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace an existing output directory (once training is done).")
+    ] = False,
+    allow_overlap: Annotated[
+        bool, typer.Option(help="Train even on --data articles that copy evaluation articles (the card says so).")
+    ] = False,
 ) -> None:
     """Fine-tune the labeler. Any setting can be overridden: --epochs 2 --stance_sources.fnc1 0."""
     import logging
@@ -41,7 +47,12 @@ def train(
     except ConfigError as err:
         fail(f"config: {err}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    from stancesum.models.article import ArticleFormatError
+    from stancesum.training.new_data import TrainingDataError
     from stancesum.training.run import run_training
 
-    path = run_training(args)
+    try:
+        path = run_training(args, overwrite=overwrite, allow_overlap=allow_overlap)
+    except (FileExistsError, TrainingDataError, ArticleFormatError) as err:
+        fail(str(err))
     typer.echo(f"trained model written to {path} (see {path / 'README.md'})", err=True)

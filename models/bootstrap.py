@@ -1,5 +1,7 @@
 """Percentile bootstrap confidence intervals that resample whole items (for us: articles with their pairs).
 
+Shared by the evaluation harness and by training (model cards' before/after differences), so it sits here, below both.
+
 `bootstrap_ci` takes any statistic of a list of items. `bootstrap_ci_counts` is the fast path for statistics
 of additive per-item counts (e.g. per-article confusion matrices): every resample's totals come from one matrix
 product, and the statistic is evaluated on all resamples at once. Both draw the same resamples for the same
@@ -85,3 +87,35 @@ def f1_from_confusion(confusion: np.ndarray) -> np.ndarray:
     tp = np.diagonal(confusion, axis1=-2, axis2=-1)
     denominator = confusion.sum(axis=-1) + confusion.sum(axis=-2)  # (TP + FN) + (TP + FP)
     return np.divide(2 * tp, denominator, out=np.zeros_like(tp), where=denominator > 0)
+
+
+def paired_difference_ci(
+    before: np.ndarray,
+    after: np.ndarray,
+    statistic: Callable[[np.ndarray], np.ndarray],
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """(point, low, high) of statistic(after) - statistic(before) for per-item counts of two systems on the same
+    items, resampling items jointly (a paired bootstrap): the interval of the difference, not of each figure."""
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    if before.shape != after.shape:
+        raise ValueError(f"paired counts must have the same shape, got {before.shape} and {after.shape}")
+    indices = resample_indices(len(before), n_resamples, seed)
+    weights = np.zeros((n_resamples, len(before)))
+    np.add.at(weights, (np.arange(n_resamples)[:, None], indices), 1.0)
+
+    def diff(totals_before: np.ndarray, totals_after: np.ndarray) -> np.ndarray:
+        return np.asarray(statistic(totals_after), dtype=float) - np.asarray(statistic(totals_before), dtype=float)
+
+    point = float(diff(before.sum(axis=0)[None], after.sum(axis=0)[None])[0])
+    values = diff(np.tensordot(weights, before, axes=1), np.tensordot(weights, after, axes=1))
+    low, high = percentile_interval(values, confidence)
+    return point, low, high
+
+
+def accuracy_from_confusion(confusion: np.ndarray) -> np.ndarray:
+    """Accuracy of confusion matrices (..., k, k); 0.0 for an empty matrix."""
+    confusion = np.asarray(confusion, dtype=float)
+    return np.trace(confusion, axis1=-2, axis2=-1) / np.maximum(confusion.sum((-2, -1)), 1)
