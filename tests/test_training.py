@@ -4,7 +4,6 @@ from pathlib import Path
 import pytest
 from conftest import tiny_labeler
 
-from stancesum.models.articles_io import load_articles
 from stancesum.models.labeler import SentenceLabeler
 from stancesum.training.arguments import ConfigError, TrainingArguments, apply_overrides, load_arguments
 from stancesum.training.examples import article_examples, seed_articles
