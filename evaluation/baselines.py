@@ -21,7 +21,7 @@ def with_labels(
     pred = copy.deepcopy(gold)
     for s, topic, stance in zip(pred.sentences, topics, stances, strict=True):
         s.topic, s.stance = topic, dict(stance)
-    pred.summary = summary
+    pred.summary, pred.annotation = summary, None  # predictions, not gold: no annotation record
     return pred
 
 
@@ -98,14 +98,21 @@ class ZeroShotBaseline:
         return relevance, margin
 
     def _pairs(self, articles: list[Article]) -> tuple[list[str], np.ndarray]:
+        """(target, sentence vector) for every sentence x target; each sentence is embedded once."""
         targets = [t for a in articles for s in a.sentences for t in a.targets]
-        vectors = self.embed([s.text for a in articles for s in a.sentences for _ in a.targets])
-        return targets, vectors
+        sentence_vectors = self.embed([s.text for a in articles for s in a.sentences])
+        repeats = [len(a.targets) for a in articles for _ in a.sentences]
+        return targets, np.repeat(sentence_vectors, repeats, axis=0)
 
-    def fit(self, train: list[Article]) -> ZeroShotBaseline:
-        """Choose the relevance threshold that maximises stance macro-F1 on the training articles."""
+    def fit(self, train: list[Article], max_articles: int = 60, seed: int = 0) -> ZeroShotBaseline:
+        """Choose the relevance threshold that maximises stance macro-F1 on (a seeded sample of at most
+        `max_articles` of) the training articles: one number needs no more."""
         from sklearn.metrics import f1_score
 
+        if len(train) > max_articles:
+            train = [
+                train[i] for i in sorted(np.random.default_rng(seed).choice(len(train), max_articles, replace=False))
+            ]
         targets, vectors = self._pairs(train)
         gold = [s.stance[t] for a in train for s in a.sentences for t in a.targets]
         relevance, margin = self._stance_features(targets, vectors)

@@ -66,6 +66,7 @@ class Article:
     targets: list[str] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
     summary: str | None = None
+    annotation: dict[str, Any] | None = None  # gold articles: how the labels were made (who, reviewed, guidelines)
 
     @property
     def is_segmented(self) -> bool:
@@ -83,6 +84,7 @@ class Article:
             "targets": list(self.targets),
             "sentences": [s.to_dict() for s in self.sentences],
             "summary": self.summary,
+            **({"annotation": self.annotation} if self.annotation is not None else {}),
         }
 
     @classmethod
@@ -105,9 +107,12 @@ class Article:
                 raise ArticleFormatError(f"must be a string or null, got {type(data[key]).__name__}", field=key)
         if data.get("date") is not None and not DATE_RE.match(data["date"]):
             raise ArticleFormatError(f"must be YYYY-MM-DD, got {data['date']!r}", field="date")
-        unknown = set(data) - {"id", "text", "targets", "sentences", "date", *OPTIONAL_STR_FIELDS}
+        unknown = set(data) - {"id", "text", "targets", "sentences", "date", "annotation", *OPTIONAL_STR_FIELDS}
         if unknown:
             raise ArticleFormatError(f"unknown field(s): {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+        annotation = data.get("annotation")
+        if annotation is not None and not isinstance(annotation, dict):
+            raise ArticleFormatError(f"must be an object or null, got {type(annotation).__name__}", field="annotation")
         targets = data.get("targets") or []
         if not isinstance(targets, list) or not all(isinstance(t, str) and t.strip() for t in targets):
             raise ArticleFormatError("must be a list of non-empty strings", field="targets")
@@ -136,6 +141,7 @@ class Article:
             targets=list(targets),
             sentences=sentences,
             summary=data.get("summary"),
+            annotation=annotation,
         )
 
 
