@@ -1,6 +1,8 @@
-"""Summary benchmarks: Lead-3, Lead at the same budget, TextRank and the trained extractive summarizer, scored in
-the same run with the project's `summary_rouge` metric on BBC News Summary (dev/test) or XSum validation.
+"""Summary benchmarks: the trained extractive summarizer beside Lead-3, Lead at the same budget, TextRank and PacSum
+(position-aware centrality), scored in the same run with the project's `summary_rouge` metric, with bootstrap
+intervals: on the seed corpus summaries (test / ood_test), BBC News Summary (dev/test) or XSum validation.
 
+    python -m stancesum.evaluation.summary_benchmarks seed-summaries --split test
     python -m stancesum.evaluation.summary_benchmarks bbc-summary --split dev [--data-dir ../shared/data] \
         [--summarizer-dir DIR]
     python -m stancesum.evaluation.summary_benchmarks xsum-val
@@ -17,18 +19,25 @@ from pathlib import Path
 import numpy as np
 
 from stancesum.evaluation.metrics import load_metric
-from stancesum.inference.summarizers import ExtractiveSummarizer, LeadSummarizer, TextRankSummarizer
+from stancesum.inference.summarizers import (
+    ExtractiveSummarizer,
+    LeadSummarizer,
+    PacSumSummarizer,
+    TextRankSummarizer,
+    news_budget,
+)
 from stancesum.models.article import Article, Sentence
 from stancesum.models.bootstrap import bootstrap_ci
 from stancesum.models.labeler import ModelLoadError
 from stancesum.models.summarizer import DEFAULT_SUMMARIZER_DIR, Budget
-from stancesum.training.corpora import SummaryDocument, bbc_summary, xsum_val
+from stancesum.training.corpora import SummaryDocument, bbc_summary, seed_summaries, xsum_val
 from stancesum.training.summarizer_training import RECORD_FILE, bbc_budget_ratio, reference_lines, xsum_partition
 
-BENCHMARKS: tuple[str, ...] = ("bbc-summary", "xsum-val")
+BENCHMARKS: tuple[str, ...] = ("seed-summaries", "bbc-summary", "xsum-val")
 OURS = "stancesum extractive"
 # Published figures on the same corpus, from the data README; not from this run (XSum: the full test set, ROUGE-L).
 PUBLISHED: dict[str, dict[str, dict[str, float]]] = {
+    "seed-summaries": {},
     "bbc-summary": {},
     "xsum-val": {
         "Lead (Narayan et al. 2018, XSum test)": {"rouge1": 16.30, "rouge2": 1.60, "rougeL": 11.95},
@@ -48,15 +57,24 @@ def as_article(doc: SummaryDocument) -> tuple[Article, list[Sentence]]:
 
 def _trained_on_xsum(summarizer_dir: Path) -> bool:
     record = summarizer_dir / RECORD_FILE
-    return record.is_file() and bool(
-        json.loads(record.read_text(encoding="utf-8")).get("arguments", {}).get("xsum_oracle")
-    )
+    if not record.is_file():
+        return False
+    arguments = json.loads(record.read_text(encoding="utf-8")).get("arguments", {})
+    return bool(arguments.get("xsum_oracle") or arguments.get("sources", {}).get("xsum", 0))
 
 
 def benchmark_documents(
     name: str, data_dir: str | Path | None, split: str | None, summarizer_dir: Path
 ) -> tuple[list[SummaryDocument], Budget, str]:
     """(documents, budget of the budgeted systems, a note on what was chosen and why)."""
+    if name == "seed-summaries":
+        split = split or "test"
+        if split not in ("dev", "test", "ood_dev", "ood_test"):
+            raise ValueError(f"seed-summaries: split must be dev, test, ood_dev or ood_test (got {split!r})")
+        repo = Path(__file__).resolve().parents[1]
+        docs = seed_summaries(repo / "seeds" / "articles.jsonl", repo / "seeds" / "splits.json", (split,))
+        budget = news_budget(summarizer_dir)
+        return docs, budget, f"seed split {split}; budget: the summarizer's default ({_describe(budget)})"
     if name == "bbc-summary":
         split = split or "dev"
         docs = bbc_summary(data_dir)
@@ -79,8 +97,13 @@ def benchmark_documents(
             part = xsum_partition(docs)
             docs = [d for d in docs if part[d.id] == "test"]
             note = "the held-out half of xsum_val (the summarizer was trained on oracle labels of the other half)"
-        return docs, Budget(max_sentences=1), note + "; budget: one sentence (the references are one sentence)"
+        budget = news_budget(summarizer_dir)
+        return docs, budget, note + f"; budget: the summarizer's default ({_describe(budget)})"
     raise ValueError(f"unknown benchmark {name!r}; choose one of {', '.join(BENCHMARKS)}")
+
+
+def _describe(budget: Budget) -> str:
+    return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in vars(budget).items() if v is not None)
 
 
 def _per_document_rouge1(predictions: list[str], references: list[str]) -> np.ndarray:
@@ -99,8 +122,10 @@ def run_summary_benchmark(
         raise ValueError(f"{name}: no documents in split {split!r}")
     systems = {
         "Lead-3": LeadSummarizer(Budget(max_sentences=3)),
+        **({"Lead-1": LeadSummarizer(Budget(max_sentences=1))} if name == "xsum-val" else {}),
         "Lead (same budget)": LeadSummarizer(budget),
         "TextRank (tf-idf)": TextRankSummarizer(budget),
+        "PacSum (tf-idf)": PacSumSummarizer(budget),
         OURS: ExtractiveSummarizer.from_pretrained(summarizer_dir, budget=budget),
     }
     prepared = [as_article(d) for d in docs]
@@ -119,14 +144,16 @@ def run_summary_benchmark(
             "seconds": round(seconds, 2),
         }
         per_doc[system_name] = _per_document_rouge1(predictions, references)
+        _, low, high = bootstrap_ci(list(per_doc[system_name]), lambda xs: float(np.mean(xs)), 1000)
+        results[system_name]["rouge1_ci95"] = [round(100 * low, 2), round(100 * high, 2)]
     differences = {}
-    for other in ("Lead-3", "Lead (same budget)", "TextRank (tf-idf)"):
+    for other in [s for s in systems if s != OURS]:
         delta = per_doc[OURS] - per_doc[other]
         point, low, high = bootstrap_ci(list(delta), lambda xs: float(np.mean(xs)), 1000)
         differences[other] = [round(100 * point, 2), round(100 * low, 2), round(100 * high, 2)]
     return {
         "benchmark": name,
-        "split": split or ("dev" if name == "bbc-summary" else "test"),
+        "split": split or {"bbc-summary": "dev", "seed-summaries": "test"}.get(name, "test"),
         "documents": len(docs),
         "note": note,
         "budget": {k: v for k, v in vars(budget).items() if v is not None},

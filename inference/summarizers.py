@@ -1,4 +1,5 @@
-"""Summarizers: the trained extractive default, TextRank, Lead, and any Hugging Face seq2seq model (map-reduce).
+"""Summarizers: the trained extractive default, TextRank, PacSum, Lead, and any Hugging Face seq2seq model
+(map-reduce).
 
 Every summarizer is a `Summarizer`: called with an article, its sentences and (optionally) the labeler's per-target
 stance evidence, it returns the summary. Extracts are whole sentences in document order, one per line.
@@ -6,6 +7,7 @@ stance evidence, it returns the summary. Extracts are whole sentences in documen
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,17 +19,30 @@ import numpy as np
 from stancesum.models.article import Article, Sentence
 from stancesum.models.labeler import ModelLoadError
 from stancesum.models.summarizer import (
+    CONFIG_FILE,
     DEFAULT_SUMMARIZER_DIR,
     Budget,
     SentenceScorer,
     mmr_select,
+    pacsum_scores,
     quiet_transformers,
     textrank_scores,
     word_count,
 )
 
-SUMMARIZER_KINDS: tuple[str, ...] = ("extractive", "seq2seq", "textrank", "lead")
-DEFAULT_BUDGET = Budget(max_sentences=3)
+SUMMARIZER_KINDS: tuple[str, ...] = ("extractive", "seq2seq", "textrank", "pacsum", "lead")
+FALLBACK_BUDGET = Budget(max_sentences=3)
+
+
+def news_budget(summarizer_dir: str | Path | None = None) -> Budget:
+    """The default summary length: the word budget the (default) scorer was calibrated to at training, from the
+    lengths of the reference summaries; 3 sentences for a scorer without one."""
+    path = Path(summarizer_dir or DEFAULT_SUMMARIZER_DIR) / CONFIG_FILE
+    try:
+        words = json.loads(path.read_text(encoding="utf-8")).get("budget_words")
+    except (OSError, ValueError):
+        words = None
+    return Budget(max_words=int(words)) if words else FALLBACK_BUDGET
 
 
 class StanceEvidence(Protocol):
@@ -58,7 +73,7 @@ def make_budget(
     max_words: int | None = None,
     max_sentences: int | None = None,
     ratio: float | None = None,
-    default: Budget | None = DEFAULT_BUDGET,
+    default: Budget | None = None,
 ) -> Budget:
     """The budget from the three limits; `default` when none is given (ValueError for a bad value)."""
     budget = Budget(max_words=max_words, max_sentences=max_sentences, ratio=ratio)
@@ -82,7 +97,7 @@ class _Extractor:
     skip_unfitting = True  # a sentence over the word limit is passed over for a shorter one
 
     def __init__(self, budget: Budget | None = None, balanced: bool = False, mmr_lambda: float = 1.0):
-        self.budget, self.balanced, self.mmr_lambda = budget or DEFAULT_BUDGET, balanced, mmr_lambda
+        self.budget, self.balanced, self.mmr_lambda = budget or news_budget(), balanced, mmr_lambda
 
     def scores(self, article: Article, texts: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
         """(score per sentence, sentence vectors for MMR or None)."""
@@ -124,6 +139,16 @@ class TextRankSummarizer(_Extractor):
 
     def scores(self, article: Article, texts: list[str]) -> tuple[np.ndarray, None]:
         return textrank_scores(texts, "tfidf"), None
+
+
+class PacSumSummarizer(_Extractor):
+    """Unsupervised position-aware centrality (PacSum, tf-idf): central sentences that the rest of the article
+    elaborates on, rather than ones that repeat what came before."""
+
+    name = "pacsum"
+
+    def scores(self, article: Article, texts: list[str]) -> tuple[np.ndarray, None]:
+        return pacsum_scores(texts), None
 
 
 class ExtractiveSummarizer(_Extractor):
@@ -312,9 +337,10 @@ def build_summarizer(
     balanced: bool = False,
     **options,
 ) -> Summarizer:
-    """A summarizer of `kind` (extractive | seq2seq | textrank | lead). `model`: the scorer directory for
+    """A summarizer of `kind` (extractive | seq2seq | textrank | pacsum | lead). `model`: the scorer directory for
     extractive (default models/summarizer_default), a model directory or hub id for seq2seq (required).
-    Extractive kinds default to 3 sentences when no limit is given; seq2seq to the model's own length."""
+    Extractive kinds default to the news budget (`news_budget`) when no limit is given; seq2seq to the model's own
+    length."""
     if kind not in SUMMARIZER_KINDS:
         raise ValueError(f"unknown summarizer {kind!r}; choose one of {', '.join(SUMMARIZER_KINDS)}")
     if kind == "seq2seq":
@@ -323,12 +349,12 @@ def build_summarizer(
         if balanced:
             raise ValueError("balanced summaries need an extractive summarizer (extractive, textrank or lead)")
         return Seq2SeqSummarizer(model, make_budget(max_words, max_sentences, ratio, default=None), **options)
-    budget = make_budget(max_words, max_sentences, ratio)
+    budget = make_budget(max_words, max_sentences, ratio, default=news_budget(model if kind == "extractive" else None))
     if kind == "extractive":
         return ExtractiveSummarizer.from_pretrained(model, budget=budget, balanced=balanced, **options)
     if model is not None:
         raise ValueError(f"the {kind} summarizer takes no model")
-    cls = TextRankSummarizer if kind == "textrank" else LeadSummarizer
+    cls = {"textrank": TextRankSummarizer, "pacsum": PacSumSummarizer, "lead": LeadSummarizer}[kind]
     return cls(budget, balanced=balanced, **options)
 
 

@@ -89,6 +89,29 @@ def textrank_scores(sentences: Sequence[str], similarity: str = "tfidf") -> np.n
     return pagerank(sims)
 
 
+def pacsum_scores(
+    sentences: Sequence[str], lambda1: float = -2.0, lambda2: float = 1.0, beta: float = 0.6
+) -> np.ndarray:
+    """Position-aware centrality (PacSum, Zheng & Lapata 2019, tf-idf variant): a sentence gains from being
+    similar to the sentences after it (weight lambda2) and loses for being similar to those before it (lambda1),
+    over edges above min + beta (max - min) of the article's tf-idf cosines. Unsupervised."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    n = len(sentences)
+    if n < 2:
+        return np.ones(n)
+    try:
+        matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(sentences)
+    except ValueError:  # no content words at all
+        return -np.arange(n, dtype=float)
+    sims = (matrix @ matrix.T).toarray()
+    off = sims[~np.eye(n, dtype=bool)]
+    edges = np.maximum(sims - (off.min() + beta * (off.max() - off.min())), 0.0)
+    np.fill_diagonal(edges, 0.0)
+    before, after = np.tril(edges, -1).sum(1), np.triu(edges, 1).sum(1)
+    return lambda1 * before + lambda2 * after
+
+
 def _rank_share(values: np.ndarray) -> np.ndarray:
     """1 for the highest value of the article, 0 for the lowest (ties in document order)."""
     return 1.0 - np.argsort(np.argsort(-values, kind="stable"), kind="stable") / max(len(values) - 1, 1)
@@ -149,6 +172,8 @@ class SummarizerConfig:
     # faster on CPU). The head must be trained on vectors made the same way.
     quantize: bool = False
     mmr_lambda: float = 1.0  # the relevance/redundancy trade-off chosen on dev; the default at inference
+    # The default summary length (words), decided from the reference summaries at training; None: 3 sentences.
+    budget_words: int | None = None
 
     def __post_init__(self) -> None:
         if self.encoder_weights not in ("base", "full"):

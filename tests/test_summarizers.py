@@ -236,7 +236,7 @@ def test_extractive_budgets_and_document_order(scorer_dir):
 
 def test_lead_and_textrank():
     article = make_article()
-    assert LeadSummarizer()(article, article.sentences) == "\n".join(TEXTS[:3])
+    assert LeadSummarizer(Budget(max_sentences=3))(article, article.sentences) == "\n".join(TEXTS[:3])
     assert LeadSummarizer(Budget(max_words=25))(article, article.sentences) == TEXTS[0]  # stops at the first misfit
     assert LeadSummarizer(Budget(max_words=3))(article, article.sentences) == TEXTS[0]  # never empty
     ranks, _ = TextRankSummarizer().scores(article, TEXTS)
@@ -513,3 +513,50 @@ def test_committed_default_summarizer():
     article = make_article()
     summary = build_summarizer("extractive", max_sentences=2)(article, article.sentences)
     assert 1 <= len(summary.split("\n")) <= 2 and all(line in TEXTS for line in summary.split("\n"))
+
+
+def test_pacsum_rewards_what_later_sentences_elaborate():
+    from stancesum.models.summarizer import pacsum_scores
+
+    texts = [
+        "The council approved a new transport budget for buses and trams.",
+        "The transport budget adds money for buses.",
+        "The budget also adds money for trams.",
+        "It rained in the afternoon.",
+    ]
+    scores = pacsum_scores(texts)
+    assert scores[2] < 0 < scores[1]  # similar to what follows gains, similar only to what came before loses
+    assert scores[3] == 0  # unrelated to the rest
+    assert pacsum_scores(["Only one."]).tolist() == [1.0] and len(pacsum_scores(["!!", "??"])) == 2
+
+
+def test_news_budget_comes_from_the_scorer_config(tmp_path):
+    from stancesum.inference.summarizers import FALLBACK_BUDGET, news_budget
+
+    assert news_budget(tmp_path) == FALLBACK_BUDGET  # no scorer there: 3 sentences
+    (tmp_path / "summarizer_config.json").write_text(json.dumps({"budget_words": 64}))
+    assert news_budget(tmp_path) == Budget(max_words=64)
+    assert build_summarizer("lead", max_sentences=2).budget == Budget(max_sentences=2)  # limits still override
+
+
+def test_budget_is_decided_from_reference_lengths():
+    from stancesum.training.corpora import SummaryDocument
+    from stancesum.training.summarizer_training import decide_budget
+
+    sentences = ["one two three four five six seven eight nine ten."] * 8  # 10 words each
+    docs = [SummaryDocument(str(i), None, sentences, " ".join(["w"] * 30), None, "seeds", "train") for i in range(3)]
+    cap, rule = decide_budget(docs)
+    assert rule["reference_mean_words"] == 30 and rule["extract_mean_words_at_cap"] == 30 and cap == 30
+
+
+@pytest.mark.integration
+def test_seed_summaries_benchmark_scores_every_system_with_intervals():
+    from stancesum.evaluation.summary_benchmarks import OURS, run_summary_benchmark
+
+    result = run_summary_benchmark("seed-summaries", split="dev")
+    assert result["documents"] >= 30 and result["split"] == "dev"
+    assert set(result["systems"]) == {"Lead-3", "Lead (same budget)", "TextRank (tf-idf)", "PacSum (tf-idf)", OURS}
+    for s in result["systems"].values():
+        low, high = s["rouge1_ci95"]
+        assert low <= s["rouge1"] <= high and s["words"] > 10
+    assert set(result["rouge1_gain_over"]) == set(result["systems"]) - {OURS}

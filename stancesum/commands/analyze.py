@@ -28,7 +28,10 @@ def analyze(
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, max=4096, help="Sentences per forward pass.")] = 64,
     summarizer: Annotated[
-        str, typer.Option("--summarizer", "-s", help="extractive (trained, default) | seq2seq | textrank | lead | none")
+        str,
+        typer.Option(
+            "--summarizer", "-s", help="extractive (trained, default) | seq2seq | textrank | pacsum | lead | none"
+        ),
     ] = "extractive",
     summarizer_model: Annotated[
         str | None,

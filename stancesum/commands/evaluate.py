@@ -25,7 +25,9 @@ def evaluate(
     ] = None,
     splits: Annotated[Path, typer.Option(help="Splits file for --split.")] = Path("seeds/splits.json"),
     baselines: Annotated[bool, typer.Option(help="Score the majority, zero-shot and Lead-3 baselines too.")] = True,
-    summarizer: Annotated[str, typer.Option(help="With --model: extractive | textrank | lead | none.")] = "extractive",
+    summarizer: Annotated[
+        str, typer.Option(help="With --model: extractive | textrank | pacsum | lead | none.")
+    ] = "extractive",
 ) -> None:
     """Score a labeler or a predictions file, and the baselines, against gold articles; write a report."""
     from stancesum.evaluation.harness import evaluate_gold
@@ -57,8 +59,18 @@ def evaluate(
 
 def benchmark(
     name: Annotated[
-        str, typer.Argument(help="emergent | perspectrum | ibm-claim-stance | vast | bbc-summary | xsum-val")
+        str,
+        typer.Argument(
+            help="emergent | perspectrum | ibm-claim-stance | vast | seed-summaries | bbc-summary | xsum-val"
+        ),
     ],
+    split: Annotated[
+        str | None,
+        typer.Option(help="seed-summaries: test (default) | ood_test | dev | ood_dev; bbc-summary: dev | test."),
+    ] = None,
+    summarizer_model: Annotated[
+        Path | None, typer.Option("--summarizer-model", help="Summary benchmarks: the scorer directory to score.")
+    ] = None,
     data_dir: Annotated[Path, typer.Option(help="Folder of the public corpora.")] = Path("../shared/data"),
     model: Annotated[Path | None, typer.Option(help="Labeler to score (default: models/default, if trained).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write the figures as JSON here.")] = None,
@@ -76,10 +88,14 @@ def benchmark(
 
     if not data_dir.is_dir():
         fail(f"{data_dir}: data folder not found (pass --data-dir)")
-    if name in ("bbc-summary", "xsum-val"):
+    if name in ("seed-summaries", "bbc-summary", "xsum-val"):
         from stancesum.evaluation.summary_benchmarks import format_summary_benchmark, run_summary_benchmark
 
-        result = run_summary_benchmark(name, data_dir)  # Lead-3, TextRank and the trained summarizer
+        try:  # the trained summarizer beside Lead-3, Lead / TextRank / PacSum at the same budget
+            result = run_summary_benchmark(name, data_dir, split, summarizer_model)
+        except (ValueError, ModelLoadError) as err:
+            fail(str(err))
+        result["command"] = f"stancesum benchmark {name}" + (f" --split {split}" if split else "")
         text = format_summary_benchmark(result)
     else:
         from stancesum.evaluation.stance_benchmarks import (
@@ -91,7 +107,7 @@ def benchmark(
         if name not in STANCE_BENCHMARKS:
             fail(
                 f"unknown benchmark {name!r}; "
-                f"choose one of {', '.join([*STANCE_BENCHMARKS, 'bbc-summary', 'xsum-val'])}"
+                f"choose one of {', '.join([*STANCE_BENCHMARKS, 'seed-summaries', 'bbc-summary', 'xsum-val'])}"
             )
         if model is None and default_model_available():
             model = DEFAULT_MODEL_DIR

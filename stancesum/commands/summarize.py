@@ -20,7 +20,8 @@ SUMMARY_FORMATS: tuple[str, ...] = ("table", "json", "jsonl")
 def summarize(
     inputs: Annotated[list[str], typer.Argument(help=INPUTS_HELP)],
     summarizer: Annotated[
-        str, typer.Option("--summarizer", "-s", help="extractive (trained, default) | seq2seq | textrank | lead")
+        str,
+        typer.Option("--summarizer", "-s", help="extractive (trained, default) | seq2seq | textrank | pacsum | lead"),
     ] = "extractive",
     summarizer_model: Annotated[
         str | None,
@@ -40,7 +41,7 @@ def summarize(
         Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")
     ] = None,
 ) -> None:
-    """Summarise articles. Extractive kinds default to 3 sentences when no limit is given."""
+    """Summarise articles. Extractive kinds default to the news budget (a highlight's length, see the README)."""
     from stancesum.inference.inputs import InputError, read_inputs
     from stancesum.inference.summarizers import build_summarizer, summarize_article
     from stancesum.models.labeler import ModelLoadError

@@ -30,6 +30,9 @@ def train(
     allow_overlap: Annotated[
         bool, typer.Option(help="Train even on --data articles that copy evaluation articles (the card says so).")
     ] = False,
+    score_test: Annotated[
+        bool, typer.Option(help="Score test and ood_test once after training (off while comparing variants).")
+    ] = True,
 ) -> None:
     """Fine-tune the labeler. Any setting can be overridden: --epochs 2 --stance_sources.fnc1 0."""
     import logging
@@ -52,7 +55,7 @@ def train(
     from stancesum.training.run import run_training
 
     try:
-        path = run_training(args, overwrite=overwrite, allow_overlap=allow_overlap)
+        path = run_training(args, score_test=score_test, overwrite=overwrite, allow_overlap=allow_overlap)
     except (FileExistsError, TrainingDataError, ArticleFormatError) as err:
         fail(str(err))
     typer.echo(f"trained model written to {path} (see {path / 'README.md'})", err=True)

@@ -19,6 +19,7 @@ from stancesum.models.schema import DEFAULT_TOPICS, STANCE_LABELS
 K = TypeVar("K", bound=Hashable)
 
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
+SEED_SPLITS: tuple[str, ...] = (*SPLITS, "ood_dev", "ood_test")  # the seed corpus also holds out whole families
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
@@ -75,7 +76,7 @@ class SummaryDocument:
     split: str
 
     def __post_init__(self) -> None:
-        _check("split", self.split, SPLITS)
+        _check("split", self.split, SEED_SPLITS)
 
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:
