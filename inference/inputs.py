@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sys
 from collections.abc import Iterator
@@ -105,6 +106,9 @@ def read_inputs(inputs: list[str]) -> Iterator[Sourced]:
 
 
 def _read_file(path: Path) -> Iterator[Sourced]:
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        yield from _stream_jsonl(path)
+        return
     try:
         data = path.read_bytes()
     except OSError as err:
@@ -114,3 +118,61 @@ def _read_file(path: Path) -> Iterator[Sourced]:
         yield str(path), InputError(str(path), "empty input: the file is empty")
         return
     yield from _read_text_input(data, str(path), _file_id(path))
+
+
+def _stream_jsonl(path: Path) -> Iterator[Sourced]:
+    """A JSONL file read line by line, so memory does not grow with its size; each line validated as it comes."""
+    seen: dict[str, int] = {}
+    lines = 0
+    try:
+        handle = path.open("rb")
+    except OSError as err:
+        yield str(path), InputError(str(path), f"cannot be read: {err.strerror}")
+        return
+    with handle:
+        for line_no, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            lines += 1
+            where = f"{path}:{line_no}"
+            try:
+                text = decode_text(raw, where)
+                article = Article.from_dict(json.loads(text))
+            except ArticleFormatError as err:
+                yield where, InputError(where, err.detail)
+                continue
+            except json.JSONDecodeError as err:
+                yield where, InputError(where, f"bad JSON: {err.msg} (column {err.colno})")
+                continue
+            if article.id in seen:
+                yield (
+                    where,
+                    InputError(where, f"field 'id': duplicate id {article.id!r} (first on line {seen[article.id]})"),
+                )
+                continue
+            seen[article.id] = line_no
+            located = f"{path} (article {article.id})"
+            yield located, _check_article(article, located) or article
+    if not lines:
+        yield str(path), InputError(str(path), "empty input: the file holds no articles")
+
+
+def count_articles(inputs: list[str]) -> int | None:
+    """How many articles the inputs hold at most (non-blank JSONL lines, one per text file), for a progress bar's
+    ETA; None when stdin is among them. Reads the files once more, line by line."""
+    total = 0
+    for name in inputs:
+        if name == "-":
+            return None
+        path = Path(name)
+        files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if file.suffix.lower() in JSONL_SUFFIXES:
+                try:
+                    with file.open("rb") as handle:
+                        total += sum(1 for line in handle if line.strip())
+                except OSError:
+                    pass
+            elif file.suffix.lower() in TEXT_SUFFIXES or not path.is_dir():
+                total += 1
+    return total

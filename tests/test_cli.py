@@ -166,3 +166,32 @@ def test_split_command(txt):
     result = run("split", txt)
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0].split("\t")[2] == "NATO will not send troops to Ukraine."
+
+
+def test_resume_keeps_what_an_interrupted_run_wrote(tiny_model_dir, tmp_path):
+    from stancesum.models.articles_io import load_articles
+
+    source = tmp_path / "in.jsonl"
+    texts = [f"Article {k} says NATO will send troops. Others disagree about it." for k in range(5)]
+    source.write_text("".join(json.dumps({"id": f"a{k}", "text": t}) + "\n" for k, t in enumerate(texts)))
+    out = tmp_path / "out.jsonl"
+    first = run("analyze", source, "--model", tiny_model_dir, "-f", "jsonl", "-o", out, "-t", "troops")
+    assert first.exit_code == 0, first.output
+    lines = out.read_text().splitlines(keepends=True)
+    out.unlink()
+    # an interrupted run: two complete lines and a third cut off mid-write
+    (tmp_path / "out.jsonl.partial").write_text(lines[0] + lines[1] + lines[2][:40])
+    resumed = run("analyze", source, "--model", tiny_model_dir, "-f", "jsonl", "-o", out, "-t", "troops", "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert "3 analysed, 2 already there" in resumed.stderr
+    again = out.read_text().splitlines(keepends=True)
+    assert again[:2] == lines[:2] and sorted(again) == sorted(lines)  # nothing lost, nothing twice
+    assert [a.id for a in load_articles(out)] == ["a0", "a1", "a2", "a3", "a4"]
+    assert not (tmp_path / "out.jsonl.partial").exists()
+    done = run("analyze", source, "--model", tiny_model_dir, "-f", "jsonl", "-o", out, "-t", "troops", "--resume")
+    assert done.exit_code == 0 and "0 analysed, 5 already there" in done.stderr and out.read_text() == "".join(lines)
+
+
+def test_resume_needs_a_jsonl_output_file(tiny_model_dir, txt):
+    result = run("analyze", txt, "--model", tiny_model_dir, "--resume")
+    assert result.exit_code == 2 and "--resume needs --output and --format jsonl" in result.stderr

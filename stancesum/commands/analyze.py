@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -50,13 +52,19 @@ def analyze(
             "--balanced", help="Summary keeps the strongest favor and against sentence of each contested target."
         ),
     ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(help="With --output and --format jsonl: keep what an interrupted run wrote, skip those ids."),
+    ] = False,
 ) -> None:
     """Label every sentence with a topic and a stance toward each target, and summarise the article."""
     from tqdm import tqdm
 
     from stancesum.inference.analyzer import Analyzer
-    from stancesum.inference.formatting import FORMATS, render
-    from stancesum.inference.inputs import InputError, read_inputs
+    from stancesum.inference.formatting import FORMATS
+    from stancesum.inference.inputs import InputError, count_articles, read_inputs
+    from stancesum.inference.output_stream import OutputStream
+    from stancesum.models.article import Article
     from stancesum.models.labeler import DEFAULT_MODEL_DIR, ModelLoadError, default_model_available
 
     if fmt not in FORMATS:
@@ -87,23 +95,53 @@ def analyze(
         analyzer = Analyzer.from_pretrained(model, batch_size=batch_size, summarizer=summarize_fn)
     except ModelLoadError as err:
         fail(str(err))
-    items = list(read_inputs(inputs))
-    failures = [str(i) for _, i in items if isinstance(i, InputError)]
-    articles = [i for _, i in items if not isinstance(i, InputError)]
-    source_of = {id(a): where for where, a in items}
-    analyses = []
-    bar = tqdm(total=len(articles), desc="analyze", unit="article", file=sys.stderr, disable=len(articles) < 2)
-    for article, result in zip(articles, analyzer.iter_analyze(articles, target or None), strict=True):
-        if isinstance(result, InputError):
-            failures.append(f"{source_of[id(article)]}: {result.message}")
-        else:
-            analyses.append(result)
-        bar.update(1)
+    try:
+        stream = OutputStream(output, fmt, resume=resume)
+    except ValueError as err:
+        fail(str(err))
+    failures: list[str] = []
+    where_of: deque[str] = deque()
+    skipped = 0
+    total = count_articles(inputs)
+    bar = tqdm(total=total, desc="analyze", unit="article", file=sys.stderr, disable=total is not None and total < 2)
+
+    def articles() -> Iterator[Article]:  # lazily, so memory does not grow with the input
+        nonlocal skipped
+        for where, item in read_inputs(inputs):
+            if isinstance(item, InputError):
+                failures.append(str(item))
+            elif item.id in stream.done:
+                skipped += 1
+                bar.update(1)
+            else:
+                where_of.append(where)
+                yield item
+
+    try:
+        for result in analyzer.iter_analyze(articles(), target or None):
+            where = where_of.popleft()
+            if isinstance(result, InputError):
+                failures.append(f"{where}: {result.message}")
+            else:
+                stream.write(result)
+            bar.update(1)
+    except BaseException:
+        stream.close(complete=False)  # what was written stays in OUTPUT.partial for --resume
+        raise
     bar.close()
-    if analyses:
-        write_output(render(analyses, fmt), output)
-    elif not failures:
-        fail("no articles in the input")
+    if stream.count or skipped or stream.done:
+        stream.close()
+        if output is not None:
+            typer.echo(
+                f"wrote {output} ({stream.count} analysed" + (f", {skipped} already there" if skipped else "") + ")",
+                err=True,
+            )
+    else:
+        stream.close(complete=False)
+        if stream.partial is not None:
+            stream.partial.unlink(missing_ok=True)
+        if not failures:
+            fail("no articles in the input")
     report_failures(failures)
 
 
