@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	@if $(BIN)/python -c "import sys, stancesum.models as m; sys.exit(not m.default_model_available())"; then \
+	@if $(BIN)/python -c "import sys, stancesum.models.labeler_config as m; sys.exit(not m.default_model_available())"; then \
 		$(BIN)/stancesum analyze $(SEED) $(SEED_TARGETS); \
 	else \
 		echo "No trained default model yet (models/default is empty): no labels are shown rather than invented ones."; \

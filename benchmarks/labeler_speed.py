@@ -1,11 +1,13 @@
-"""Throughput and peak memory of the Analyzer's labeling against a plain transformers pipeline on the same model.
+"""Labeling throughput, peak memory and accuracy: the int8 default (ONNX Runtime) and the fp32 PyTorch model against a
+plain transformers pipeline on the same model, in the same run.
 
     .venv/bin/python benchmarks/labeler_speed.py [--model models/default] [--articles 12] [--threads 2]
 
-Both label every (target, sentence) pair of the seed corpus's first N articles with the same encoder and stance
-head. The plain way is what a transformers user would write: the model wrapped as a sequence classifier and run
-through `pipeline("text-classification")` over the pairs, with the same batch size. Each runs in its own process so peak
-memory (max RSS) is its own. Prints pairs per second, peak RSS, the speed-up ratio, and the label agreement.
+All three label every (target, sentence) pair of the first N seed test articles with the same encoder and stance head.
+The plain way is what a transformers user would write: the model wrapped as a sequence classifier and run through
+`pipeline("text-classification")` over the pairs, with the same batch size. Each runs in its own process so peak memory
+(max RSS) is its own. Prints pairs per second, peak RSS, the speed-up over the pipeline, the label agreement of int8
+with fp32, and stance macro-F1 / topic accuracy of int8 and fp32 on the seed dev split (gold sentences and targets).
 """
 
 from __future__ import annotations
@@ -20,30 +22,38 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+SYSTEMS = ("int8", "fp32", "pipeline")
+
+
+def split_articles(split: str):
+    from stancesum.models.articles_io import load_articles
+
+    ids = set(json.loads((REPO / "seeds" / "splits.json").read_text())[split])
+    return [a for a in load_articles(REPO / "seeds" / "articles.jsonl") if a.id in ids]
 
 
 def load_pairs(n_articles: int) -> list[tuple[str, str]]:
-    from stancesum.models.articles_io import load_articles
-
-    articles = load_articles(REPO / "seeds" / "articles.jsonl")[:n_articles]
+    articles = split_articles("test")[:n_articles]
     return [(t, s.text) for a in articles for s in a.sentences for t in a.targets]
 
 
-def run_ours(model: str, pairs: list[tuple[str, str]], batch_size: int) -> list[int]:
-    from stancesum.models.labeler import SentenceLabeler
+def load_labeler(which: str, model: str, threads: int):
+    from stancesum.inference.analyzer import load_labeler
 
-    labeler = SentenceLabeler.from_pretrained(model)
+    return load_labeler(model, which, threads)
+
+
+def run_ours(labeler, pairs: list[tuple[str, str]], batch_size: int) -> list[int]:
     probs = labeler.predict_stances([p[0] for p in pairs], [p[1] for p in pairs], batch_size=batch_size)
     return probs.argmax(1).tolist()
 
 
-def run_pipeline(model: str, pairs: list[tuple[str, str]], batch_size: int) -> list[int]:
+def pipeline_classifier(model: str):
     """A stock text-classification pipeline over the same encoder and stance head (wrapped as a transformers model)."""
-    import torch
     from transformers import PreTrainedModel, pipeline
     from transformers.modeling_outputs import SequenceClassifierOutput
 
-    from stancesum.models.labeler import SentenceLabeler
+    from stancesum.models.labeler import SentenceLabeler, stance_probabilities
 
     labeler = SentenceLabeler.from_pretrained(model)
     config = labeler.encoder.config
@@ -61,22 +71,17 @@ def run_pipeline(model: str, pairs: list[tuple[str, str]], batch_size: int) -> l
 
         def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, **_):
             extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
-            logits = self.labeler("stance", input_ids, attention_mask, **extra)
-            logits[:, none] += (
-                labeler.config.stance_none_bias
-            )  # the model's calibrated prior, as predict_stances applies it
+            probs = stance_probabilities(self.labeler("stance", input_ids, attention_mask, **extra).float())
+            logits = probs.log()
+            logits[:, none] += labeler.config.stance_none_bias  # the calibrated prior, as predict_stances applies it
             return SequenceClassifierOutput(logits=logits)
 
-    classifier = pipeline(
+    return pipeline(
         "text-classification",
         model=StanceForSequenceClassification(config).eval(),
         tokenizer=labeler.tokenizer,
         device=-1,
-    )
-    inputs = [{"text": t, "text_pair": s} for t, s in pairs]
-    with torch.inference_mode():
-        outputs = classifier(inputs, batch_size=batch_size, truncation=True, max_length=labeler.config.max_length)
-    return [config.label2id[o["label"]] for o in outputs]
+    ), labeler.config
 
 
 def child(which: str, model: str, n_articles: int, batch_size: int, threads: int) -> None:
@@ -84,24 +89,42 @@ def child(which: str, model: str, n_articles: int, batch_size: int, threads: int
 
     torch.set_num_threads(threads)
     pairs = load_pairs(n_articles)
-    fn = run_ours if which == "ours" else run_pipeline
-    fn(model, pairs[:16], batch_size)  # warm-up: model load, first allocations
+    if which == "pipeline":
+        classifier, config = pipeline_classifier(model)
+        label2id = classifier.model.config.label2id
+
+        def fn(ps):
+            with torch.inference_mode():
+                out = classifier(
+                    [{"text": t, "text_pair": s} for t, s in ps],
+                    batch_size=batch_size,
+                    truncation=True,
+                    max_length=config.max_length,
+                )
+            return [label2id[o["label"]] for o in out]
+    else:
+        labeler = load_labeler(which, model, threads)
+
+        def fn(ps):
+            return run_ours(labeler, ps, batch_size)
+
+    fn(pairs[:16])  # warm-up: first allocations
     start = time.perf_counter()
-    labels = fn(model, pairs, batch_size)
+    labels = fn(pairs)
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        json.dumps(
-            {
-                "which": which,
-                "pairs": len(pairs),
-                "seconds": seconds,
-                "pairs_per_second": len(pairs) / seconds,
-                "peak_rss_mb": peak_mb,
-                "labels": labels,
-            }
-        )
-    )
+    result = {
+        "which": which,
+        "pairs": len(pairs),
+        "seconds": seconds,
+        "pairs_per_second": len(pairs) / seconds,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "labels": labels,
+    }
+    if which != "pipeline":
+        from stancesum.training.trainer import dev_scores
+
+        result["dev"] = dev_scores(labeler, split_articles("dev"), batch_size=batch_size)
+    print(json.dumps(result))
 
 
 def main() -> None:
@@ -110,14 +133,18 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=12)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--child", choices=["ours", "pipeline"])
+    parser.add_argument("--child", choices=SYSTEMS)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.model, args.articles, args.batch_size, args.threads)
         return
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error"}
+    from stancesum.models.onnx_labeler import export_int8, onnx_path
+
+    if not onnx_path(args.model).is_file():  # made once and cached; not part of the timed run
+        export_int8(args.model)
     results = {}
-    for which in ("ours", "pipeline"):
+    for which in SYSTEMS:
         cmd = [
             sys.executable,
             __file__,
@@ -132,18 +159,29 @@ def main() -> None:
             "--threads",
             str(args.threads),
         ]
-        line = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout.strip().splitlines()[-1]
-        results[which] = json.loads(line)
-    ours, plain = results["ours"], results["pipeline"]
-    agree = sum(a == b for a, b in zip(ours["labels"], plain["labels"], strict=True)) / len(ours["labels"])
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
+        results[which] = json.loads(out.strip().splitlines()[-1])
+    int8, fp32, plain = (results[w] for w in SYSTEMS)
+    agree = sum(a == b for a, b in zip(int8["labels"], fp32["labels"], strict=True)) / len(fp32["labels"])
+    plain_agree = sum(a == b for a, b in zip(fp32["labels"], plain["labels"], strict=True)) / len(fp32["labels"])
     print(
-        f"model: {args.model}; {ours['pairs']} (target, sentence) pairs from {args.articles} seed articles; "
-        f"batch size {args.batch_size}; {args.threads} threads"
+        f"model: {args.model}; {int8['pairs']} (target, sentence) pairs from the first {args.articles} seed test "
+        f"articles; batch size {args.batch_size}; {args.threads} threads"
     )
-    print(f"{'':<34} {'pairs/s':>9} {'seconds':>8} {'peak RSS MB':>12}")
-    for name, r in (("stancesum Analyzer (length-sorted)", ours), ("transformers pipeline", plain)):
-        print(f"{name:<34} {r['pairs_per_second']:>9.1f} {r['seconds']:>8.2f} {r['peak_rss_mb']:>12.0f}")
-    print(f"speed-up: {ours['pairs_per_second'] / plain['pairs_per_second']:.2f}x; label agreement {agree:.3f}")
+    print(f"{'':<40} {'pairs/s':>9} {'seconds':>8} {'peak RSS MB':>12} {'vs pipeline':>12}")
+    for name, r in (
+        ("stancesum int8 (ONNX Runtime, default)", int8),
+        ("stancesum fp32 (PyTorch)", fp32),
+        ("transformers pipeline (fp32)", plain),
+    ):
+        ratio = r["pairs_per_second"] / plain["pairs_per_second"]
+        print(
+            f"{name:<40} {r['pairs_per_second']:>9.1f} {r['seconds']:>8.2f} {r['peak_rss_mb']:>12.0f} {ratio:>11.2f}x"
+        )
+    print(f"label agreement int8 vs fp32: {agree:.4f}; fp32 vs pipeline: {plain_agree:.4f}")
+    for key in ("stance_macro_f1", "topic_accuracy"):
+        d = int8["dev"][key] - fp32["dev"][key]
+        print(f"seed dev {key}: int8 {int8['dev'][key]:.4f}, fp32 {fp32['dev'][key]:.4f} (difference {d:+.4f})")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from stancesum.models.article import Article
-from stancesum.models.labeler import DEFAULT_BASE_MODEL, quiet_transformers, resolve_base_model
+from stancesum.models.labeler_config import DEFAULT_BASE_MODEL, quiet_transformers, resolve_base_model
 from stancesum.models.schema import LabelSchema
 
 

@@ -11,11 +11,32 @@ import numpy as np
 from stancesum.inference.inputs import InputError
 from stancesum.inference.results import ArticleAnalysis, Evidence, SentenceResult, StancePrediction, TargetSummary
 from stancesum.models.article import Article, Sentence
-from stancesum.models.labeler import DEFAULT_MODEL_DIR, SentenceLabeler
+from stancesum.models.labeler_config import DEFAULT_MODEL_DIR
 from stancesum.models.segmentation import SegmentationError, SentenceSplitter
 
 if TYPE_CHECKING:
     from stancesum.inference.summarizers import Summarizer
+    from stancesum.models.labeler import SentenceLabeler
+    from stancesum.models.onnx_labeler import OnnxLabeler
+
+PRECISIONS: tuple[str, ...] = ("int8", "fp32")
+
+
+def load_labeler(
+    path: str | Path, precision: str = "int8", threads: int | None = None
+) -> SentenceLabeler | OnnxLabeler:
+    """A labeler directory for inference: "int8" (ONNX Runtime, per-channel int8 MatMuls, made and cached on first
+    use) or "fp32" (the PyTorch model as trained)."""
+    if precision == "int8":
+        from stancesum.models.onnx_labeler import OnnxLabeler
+
+        return OnnxLabeler(path, threads=threads)
+    if precision == "fp32":
+        from stancesum.models.labeler import SentenceLabeler
+
+        return SentenceLabeler.from_pretrained(path)
+    raise ValueError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
+
 
 EVIDENCE_PER_SIDE = 3
 
@@ -29,7 +50,7 @@ class Analyzer:
 
     def __init__(
         self,
-        labeler: SentenceLabeler,
+        labeler: SentenceLabeler | OnnxLabeler,
         splitter: SentenceSplitter | None = None,
         summarizer: Summarizer | None = None,
         batch_size: int = 64,
@@ -43,21 +64,20 @@ class Analyzer:
         path: str | Path | None = None,
         batch_size: int = 64,
         summarizer: str | Summarizer | None = "extractive",
+        precision: str = "int8",
+        threads: int | None = None,
         **kwargs,
     ) -> Analyzer:
         """A labeler directory (default: the committed models/default) with the same defaults as `stancesum analyze`:
-        the trained extractive summarizer at its default budget. `summarizer` may be a kind
-        (extractive | textrank | lead | seq2seq), a ready summarizer callable, or None for no summary."""
+        int8 inference and the trained extractive summarizer at its default budget. `summarizer` may be a kind
+        (extractive | textrank | pacsum | lead | seq2seq), a ready summarizer callable, or None for no summary;
+        `precision` "int8" (ONNX Runtime) or "fp32" (PyTorch)."""
+        labeler = load_labeler(path or DEFAULT_MODEL_DIR, precision, threads)
         if isinstance(summarizer, str):
             from stancesum.inference.summarizers import build_summarizer
 
             summarizer = build_summarizer(summarizer)
-        return cls(
-            SentenceLabeler.from_pretrained(path or DEFAULT_MODEL_DIR),
-            batch_size=batch_size,
-            summarizer=summarizer,
-            **kwargs,
-        )
+        return cls(labeler, batch_size=batch_size, summarizer=summarizer, **kwargs)
 
     def analyze(
         self, text_or_article: str | Article, targets: list[str] | None = None, title: str | None = None
@@ -117,23 +137,19 @@ class Analyzer:
             yield item if isinstance(item, InputError) else next(results)
 
     def _analyze_prepared(self, prepared: list[tuple[Article, list[Sentence], list[str]]]) -> list[ArticleAnalysis]:
-        """One batched pass of the labeler over every sentence and (target, sentence) pair of the articles."""
-        texts = [s.text for _, sents, _ in prepared for s in sents]
-        titles = [a.title or "" for a, sents, _ in prepared for _ in sents]
-        pair_targets = [t for _, sents, tgts in prepared for t in tgts for _ in sents]
-        pair_texts = [s.text for _, sents, tgts in prepared for _ in tgts for s in sents]
-        groups = [len(sents) for _, sents, _ in prepared]
-        topic_probs = self.labeler.predict_topics(texts, titles, batch_size=self.batch_size, groups=groups)
-        stance_probs = self.labeler.predict_stances(pair_targets, pair_texts, batch_size=self.batch_size)
-        out, t_off, s_off = [], 0, 0
-        for article, sentences, tgts in prepared:
-            n = len(sentences)
-            stance_rows = stance_probs[s_off : s_off + n * len(tgts)].reshape(
-                len(tgts), n, len(self.labeler.schema.stances)
+        """The labeler over every sentence and (target, sentence) pair, one article at a time: an article's labels
+        never depend on which other articles it is processed with (int8 inference scales activations per batch)."""
+        out = []
+        for article, sentences, targets in prepared:
+            texts = [s.text for s in sentences]
+            topic_probs = self.labeler.predict_topics(
+                texts, [article.title or ""] * len(texts), batch_size=self.batch_size, groups=[len(texts)]
             )
-            out.append(self._build(article, sentences, tgts, topic_probs[t_off : t_off + n], stance_rows))
-            t_off += n
-            s_off += n * len(tgts)
+            pairs = [(t, s) for t in targets for s in texts]
+            stance_probs = self.labeler.predict_stances(
+                [p[0] for p in pairs], [p[1] for p in pairs], batch_size=self.batch_size
+            ).reshape(len(targets), len(texts), len(self.labeler.schema.stances))
+            out.append(self._build(article, sentences, targets, topic_probs, stance_probs))
         return out
 
     def _build(
@@ -165,7 +181,8 @@ class Analyzer:
             )
         by_target = {t: _target_summary(t, results) for t in targets}
         summary = "" if self.summarizer is None else self.summarizer(article, sentences, stance=by_target)
-        return ArticleAnalysis(article.id, article.title, targets, results, by_target, summary, article)
+        support = getattr(summary, "support", None)  # an LLM summary carries its support check
+        return ArticleAnalysis(article.id, article.title, targets, results, by_target, str(summary), article, support)
 
 
 def _scores(labels: list[str], row: np.ndarray) -> dict[str, float]:

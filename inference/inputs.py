@@ -41,7 +41,7 @@ def article_from_text(text: str, article_id: str) -> Article:
     return Article(id=article_id, text=text, title=title)
 
 
-def _check_article(article: Article, where: str) -> InputError | None:
+def check_article(article: Article, where: str) -> InputError | None:
     if not article.text.strip():
         return InputError(where, "empty input: no text to analyze")
     if len(article.text) > MAX_ARTICLE_CHARS:
@@ -71,10 +71,10 @@ def _read_text_input(data: bytes, where: str, article_id: str) -> Iterator[Sourc
                 yield rec.where, InputError(rec.where, rec.detail)
             else:
                 located = f"{where} (article {rec.id})"
-                yield located, _check_article(rec, located) or rec
+                yield located, check_article(rec, located) or rec
         return
     article = article_from_text(text, article_id)
-    yield where, _check_article(article, where) or article
+    yield where, check_article(article, where) or article
 
 
 def _file_id(path: Path) -> str:
@@ -152,7 +152,7 @@ def _stream_jsonl(path: Path) -> Iterator[Sourced]:
                 continue
             seen[article.id] = line_no
             located = f"{path} (article {article.id})"
-            yield located, _check_article(article, located) or article
+            yield located, check_article(article, located) or article
     if not lines:
         yield str(path), InputError(str(path), "empty input: the file holds no articles")
 

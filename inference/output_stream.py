@@ -51,10 +51,14 @@ class OutputStream:
             text = ("" if self.count == 0 else ",\n") + json.dumps(analysis.to_dict(), ensure_ascii=False, indent=2)
         else:
             text = render([analysis], self.fmt)
+        self.write_rendered(text, analysis.id)
+
+    def write_rendered(self, text: str, article_id: str) -> None:
+        """An analysis already rendered in this stream's format (as Ray workers send them)."""
         self.handle.write(text)
         self.handle.flush()
         self.count += 1
-        self.done.add(analysis.id)
+        self.done.add(article_id)
 
     def close(self, complete: bool = True) -> None:
         """Finish the output: the JSON array closed, and OUTPUT.partial renamed to OUTPUT (when `complete`; an

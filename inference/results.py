@@ -22,6 +22,8 @@ class SentenceResult:
     topic: str
     topic_scores: dict[str, float]
     stance: dict[str, StancePrediction] = field(default_factory=dict)
+    # With --llm-review: who gave each label ("model" or "llm") and both opinions (see inference.llm_assist).
+    review: dict | None = None
 
 
 @dataclass
@@ -50,10 +52,16 @@ class ArticleAnalysis:
     by_target: dict[str, TargetSummary]
     summary: str = ""
     article: Article | None = field(default=None, repr=False)
+    summary_support: list[dict] | None = None  # LLM summaries: how each summary sentence is supported by the article
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data.pop("article")
+        for s in data["sentences"]:
+            if s["review"] is None:
+                s.pop("review")
+        if data["summary_support"] is None:
+            data.pop("summary_support")
         return data
 
     def to_article(self) -> Article:

@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from stancesum.models.article import Article, Sentence
-from stancesum.models.labeler import ModelLoadError
+from stancesum.models.labeler_config import ModelLoadError
 from stancesum.models.summarizer import (
     CONFIG_FILE,
     DEFAULT_SUMMARIZER_DIR,
@@ -30,7 +30,7 @@ from stancesum.models.summarizer import (
     word_count,
 )
 
-SUMMARIZER_KINDS: tuple[str, ...] = ("extractive", "seq2seq", "textrank", "pacsum", "lead")
+SUMMARIZER_KINDS: tuple[str, ...] = ("extractive", "llm", "seq2seq", "textrank", "pacsum", "lead")
 FALLBACK_BUDGET = Budget(max_sentences=3)
 
 
@@ -349,7 +349,19 @@ def build_summarizer(
         if balanced:
             raise ValueError("balanced summaries need an extractive summarizer (extractive, textrank or lead)")
         return Seq2SeqSummarizer(model, make_budget(max_words, max_sentences, ratio, default=None), **options)
-    budget = make_budget(max_words, max_sentences, ratio, default=news_budget(model if kind == "extractive" else None))
+    budget = make_budget(
+        max_words, max_sentences, ratio, default=news_budget(model if kind in ("extractive", "llm") else None)
+    )
+    if kind == "llm":
+        from stancesum.inference.llm_assist import LlmSummarizer
+
+        client = options.pop("llm_client", None)
+        if client is None:
+            raise ValueError("the llm summarizer needs a language model: pass --llm-url and --llm-model")
+        extractor = ExtractiveSummarizer.from_pretrained(model, budget=budget)
+        return LlmSummarizer(
+            client, extractor, budget, strict=options.pop("strict", False), fallback=options.pop("fallback", False)
+        )
     if kind == "extractive":
         return ExtractiveSummarizer.from_pretrained(model, budget=budget, balanced=balanced, **options)
     if model is not None:

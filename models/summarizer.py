@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from stancesum.models.labeler import DEFAULT_BASE_MODEL, ModelLoadError, quiet_transformers, resolve_base_model
+from stancesum.models.labeler_config import DEFAULT_BASE_MODEL, ModelLoadError, quiet_transformers, resolve_base_model
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel

@@ -11,6 +11,7 @@ import typer
 
 from stancesum.commands.analyze import analyze, split
 from stancesum.commands.evaluate import benchmark, evaluate
+from stancesum.commands.review import export, import_, prelabel
 from stancesum.commands.summarize import summarize
 from stancesum.commands.train import train
 
@@ -27,6 +28,9 @@ app.command()(split)
 app.command()(evaluate)
 app.command()(benchmark)
 app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(train)
+app.command()(prelabel)
+app.command()(export)
+app.command("import")(import_)
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from stancesum.models.labeler import DEFAULT_BASE_MODEL
+from stancesum.models.labeler_config import DEFAULT_BASE_MODEL
 
 REPO = Path(__file__).resolve().parents[1]
 STANCE_SOURCES = ("seeds", "emergent", "perspectrum", "ibm_claim_stance", "vast", "basil", "fnc1")

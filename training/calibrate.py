@@ -18,7 +18,12 @@ from stancesum.training.arguments import TrainingArguments
 from stancesum.training.examples import seed_articles
 from stancesum.training.model_card import write_model_card
 from stancesum.training.run import RECORD_FILE, held_out_test_scores
-from stancesum.training.trainer import selection_scores, tune_none_bias, tune_topic_smoothing
+from stancesum.training.trainer import (
+    selection_scores,
+    tune_none_bias,
+    tune_review_threshold,
+    tune_topic_smoothing,
+)
 
 
 def calibrate(model_dir: Path) -> dict:
@@ -28,9 +33,11 @@ def calibrate(model_dir: Path) -> dict:
     selection = {name: seed_articles(args, name, labeler.schema) for name in args.selection_splits}
     selection = {name: articles for name, articles in selection.items() if articles}
     bias, smoothing = tune_none_bias(labeler, selection), tune_topic_smoothing(labeler, selection)
+    threshold = tune_review_threshold(labeler, selection)
     record["calibrated"] = {
         "stance_none_bias": bias,
         "topic_smoothing": smoothing,
+        "review_threshold": threshold,
         **selection_scores(labeler, selection),
     }
     record["test"] = held_out_test_scores(labeler, args)

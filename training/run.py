@@ -4,6 +4,7 @@ temporary directory and renamed into place when complete), score the test splits
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -51,6 +52,8 @@ def run_training(
     out = Path(args.output_dir)
     report = prepare_run(args, overwrite, allow_overlap)
     record = train(args, progress=progress, skip=report.skip)
+    if int(os.environ.get("RANK", "0")) != 0:  # under `accelerate launch`/torchrun every process trains; one saves
+        return out
     labeler: SentenceLabeler = record.pop("labeler")
     schema = record.pop("schema")
     record["data"] = report.to_dict()

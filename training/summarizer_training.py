@@ -27,7 +27,7 @@ import yaml
 from torch import nn
 
 from stancesum.models.articles_io import atomic_write_text
-from stancesum.models.labeler import DEFAULT_BASE_MODEL
+from stancesum.models.labeler_config import DEFAULT_BASE_MODEL
 from stancesum.models.summarizer import (
     N_LEXICAL,
     N_SEMANTIC,

@@ -194,6 +194,35 @@ def tune_topic_smoothing(labeler: SentenceLabeler, splits: dict[str, list[Articl
     return labeler.config.topic_smoothing
 
 
+def tune_review_threshold(labeler: SentenceLabeler, splits: dict[str, list[Article]]) -> float:
+    """The confidence below which the model's sentences (topic and every stance) are more often wrong than right on
+    the held-out splits: the largest grid value t where sentences with confidence < t are right less than half the
+    time. Stored in the labeler's config (`--llm-review uncertain` sends those sentences to the LLM)."""
+    articles = [a for group in splits.values() for a in group]
+    rows: list[tuple[float, bool]] = []
+    for a in articles:
+        texts = [s.text for s in a.sentences]
+        topics = labeler.predict_topics(texts, [a.title or ""] * len(texts), groups=[len(texts)])
+        pairs = [(t, s.text) for t in a.targets for s in a.sentences]
+        stances = labeler.predict_stances([p[0] for p in pairs], [p[1] for p in pairs])
+        stances = stances.reshape(len(a.targets), len(texts), -1)
+        for k, s in enumerate(a.sentences):
+            winners = [float(topics[k].max())]
+            right = s.topic is None or labeler.schema.topic_index(s.topic) == int(topics[k].argmax())
+            for j, t in enumerate(a.targets):
+                if t in s.stance:
+                    winners.append(float(stances[j, k].max()))
+                    right = right and labeler.schema.stance_index(s.stance[t]) == int(stances[j, k].argmax())
+            rows.append((min(winners), right))
+    best = 0.0
+    for t in np.round(np.arange(0.30, 0.96, 0.05), 2):
+        below = [right for c, right in rows if c < t]
+        if below and np.mean(below) < 0.5:
+            best = float(t)
+    labeler.config.review_threshold = best
+    return best
+
+
 def _encode(examples: list[Example], labeler: SentenceLabeler):
     from datasets import Dataset
 
@@ -402,10 +431,16 @@ def train(args: TrainingArguments, progress: bool = True, skip: set[tuple[str, s
     labeler.eval()
     none_bias = tune_none_bias(labeler, selection)
     smoothing = tune_topic_smoothing(labeler, selection)
+    review_threshold = tune_review_threshold(labeler, selection)
     calibrated = selection_scores(labeler, selection)
     log.info("stance none bias %.2f, topic smoothing %.2f on %s: %s", none_bias, smoothing, list(selection), calibrated)
     return {
-        "calibrated": {"stance_none_bias": none_bias, "topic_smoothing": smoothing, **calibrated},
+        "calibrated": {
+            "stance_none_bias": none_bias,
+            "topic_smoothing": smoothing,
+            "review_threshold": review_threshold,
+            **calibrated,
+        },
         "examples": describe(examples),
         "n_examples": len(examples),
         "history": history,

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from stancesum.commands.common import INPUTS_HELP, fail, report_failures, write_output
+from stancesum.commands.common import INPUTS_HELP, LLM_URL_HELP, fail, make_llm_client, report_failures, write_output
 
 
 def analyze(
@@ -52,6 +52,41 @@ def analyze(
             "--balanced", help="Summary keeps the strongest favor and against sentence of each contested target."
         ),
     ] = False,
+    precision: Annotated[
+        str, typer.Option(help="int8 (ONNX Runtime, the default on CPU) | fp32 (the PyTorch model as trained).")
+    ] = "int8",
+    threads: Annotated[int | None, typer.Option(min=1, help="CPU threads for inference (default: all).")] = None,
+    engine: Annotated[
+        str, typer.Option(help="local (this process) | ray (Ray Data: a local Ray or a cluster).")
+    ] = "local",
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="--engine ray: join this Ray cluster (e.g. ray://head:10001); default: a local Ray."),
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="--engine ray: analyzer actors (each loads the model once).")] = 2,
+    llm_url: Annotated[str | None, typer.Option("--llm-url", help=LLM_URL_HELP)] = None,
+    llm_model: Annotated[str | None, typer.Option("--llm-model", help="Model name the server knows.")] = None,
+    llm_structured: Annotated[
+        str, typer.Option("--llm-structured", help="json_schema (OpenAI, vLLM) | json_object (llama.cpp) | none.")
+    ] = "json_schema",
+    llm_timeout: Annotated[float, typer.Option("--llm-timeout", help="Seconds per LLM request.")] = 60.0,
+    llm_concurrency: Annotated[int, typer.Option("--llm-concurrency", min=1, help="LLM requests in flight.")] = 4,
+    llm_review: Annotated[
+        str,
+        typer.Option(
+            "--llm-review", help="none | uncertain (below the model's review threshold) | all: LLM second opinions."
+        ),
+    ] = "none",
+    llm_budget: Annotated[int, typer.Option("--llm-budget", min=0, help="At most this many sentences reviewed.")] = 50,
+    llm_fallback: Annotated[
+        str,
+        typer.Option(
+            "--llm-fallback", help="error (exit 2 on an LLM failure) | model (warn, keep the model's output)."
+        ),
+    ] = "error",
+    strict: Annotated[
+        bool, typer.Option(help="--summarizer llm: drop summary sentences the article does not support.")
+    ] = False,
     resume: Annotated[
         bool,
         typer.Option(help="With --output and --format jsonl: keep what an interrupted run wrote, skip those ids."),
@@ -65,7 +100,7 @@ def analyze(
     from stancesum.inference.inputs import InputError, count_articles, read_inputs
     from stancesum.inference.output_stream import OutputStream
     from stancesum.models.article import Article
-    from stancesum.models.labeler import DEFAULT_MODEL_DIR, ModelLoadError, default_model_available
+    from stancesum.models.labeler_config import DEFAULT_MODEL_DIR, ModelLoadError, default_model_available
 
     if fmt not in FORMATS:
         fail(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -76,10 +111,37 @@ def analyze(
                 "`stancesum train` or pass --model DIR. No labels are shown rather than invented ones."
             )
         model = DEFAULT_MODEL_DIR
+    if engine not in ("local", "ray"):
+        fail(f"unknown --engine {engine!r}; choose local or ray")
+    if engine == "ray":
+        _analyze_with_ray(
+            inputs,
+            output,
+            fmt,
+            resume,
+            model,
+            target,
+            precision,
+            batch_size,
+            summarizer,
+            summarizer_model,
+            dict(max_words=max_words, max_sentences=max_sentences, ratio=ratio, balanced=balanced),
+            ray_address,
+            workers,
+        )
+        return
+    if llm_review not in ("none", "uncertain", "all") or llm_fallback not in ("error", "model"):
+        fail("--llm-review is none, uncertain or all; --llm-fallback is error or model")
+    client = None
+    if summarizer == "llm" or llm_review != "none":
+        client = make_llm_client(llm_url, llm_model, llm_structured, llm_timeout, llm_concurrency)
     summarize_fn = None
     if summarizer != "none":
         from stancesum.inference.summarizers import build_summarizer
 
+        llm = (
+            {"llm_client": client, "strict": strict, "fallback": llm_fallback == "model"} if summarizer == "llm" else {}
+        )
         try:
             summarize_fn = build_summarizer(
                 summarizer,
@@ -88,17 +150,24 @@ def analyze(
                 max_sentences=max_sentences,
                 ratio=ratio,
                 balanced=balanced,
+                **llm,
             )
         except (ValueError, ModelLoadError) as err:
             fail(f"summarizer: {err}")
     try:
-        analyzer = Analyzer.from_pretrained(model, batch_size=batch_size, summarizer=summarize_fn)
-    except ModelLoadError as err:
+        analyzer = Analyzer.from_pretrained(
+            model, batch_size=batch_size, summarizer=summarize_fn, precision=precision, threads=threads
+        )
+    except (ModelLoadError, ValueError) as err:
         fail(str(err))
     try:
         stream = OutputStream(output, fmt, resume=resume)
     except ValueError as err:
         fail(str(err))
+    from stancesum.inference.llm_assist import ReviewReport, review
+    from stancesum.inference.llm_client import LLMError
+
+    reviewed = ReviewReport()
     failures: list[str] = []
     where_of: deque[str] = deque()
     skipped = 0
@@ -122,13 +191,31 @@ def analyze(
             where = where_of.popleft()
             if isinstance(result, InputError):
                 failures.append(f"{where}: {result.message}")
-            else:
-                stream.write(result)
+                continue
+            if client is not None and llm_review != "none":
+                step = review(
+                    [result],
+                    client,
+                    analyzer.labeler.schema,
+                    llm_review,
+                    analyzer.labeler.config.review_threshold,
+                    llm_budget - reviewed.sent,
+                    fallback=llm_fallback == "model",
+                )
+                reviewed.merge(step)
+            stream.write(result)
             bar.update(1)
+    except LLMError as err:
+        stream.close(complete=False)
+        fail(f"LLM: {err} (pass --llm-fallback model to keep the model's output instead)")
     except BaseException:
         stream.close(complete=False)  # what was written stays in OUTPUT.partial for --resume
         raise
     bar.close()
+    if client is not None:
+        if llm_review != "none":
+            typer.echo(reviewed.line(), err=True)
+        typer.echo(f"LLM: {client.stats.line()}", err=True)
     if stream.count or skipped or stream.done:
         stream.close()
         if output is not None:
@@ -142,6 +229,58 @@ def analyze(
             stream.partial.unlink(missing_ok=True)
         if not failures:
             fail("no articles in the input")
+    report_failures(failures)
+
+
+def _analyze_with_ray(
+    inputs: list[str],
+    output: Path | None,
+    fmt: str,
+    resume: bool,
+    model: Path,
+    targets: list[str] | None,
+    precision: str,
+    batch_size: int,
+    summarizer: str,
+    summarizer_model: str | None,
+    limits: dict,
+    address: str | None,
+    workers: int,
+) -> None:
+    """--engine ray: Ray Data reads and analyzes, this process writes the article format in input order."""
+    import json
+
+    from stancesum.inference.output_stream import OutputStream
+    from stancesum.inference.ray_engine import AnalyzeSettings, analyze_with_ray
+
+    if output is None or fmt != "jsonl" or resume:
+        fail("--engine ray writes --output FILE in --format jsonl (and does not --resume)")
+    settings = AnalyzeSettings(
+        str(model),
+        targets or None,
+        precision,
+        batch_size,
+        1,
+        summarizer,
+        summarizer_model,
+        {k: v for k, v in limits.items() if v not in (None, False)},
+    )
+    stream = OutputStream(output, "jsonl")
+    failures = []
+    try:
+        for line, error in analyze_with_ray(inputs, settings, address, workers):
+            if error:
+                failures.append(error)
+            else:
+                stream.write_rendered(line, json.loads(line)["id"])
+    except ValueError as err:
+        stream.close(complete=False)
+        fail(str(err))
+    except BaseException:
+        stream.close(complete=False)
+        raise
+    stream.close(complete=bool(stream.count))
+    typer.echo(f"wrote {output} ({stream.count} analysed with Ray, {workers} worker(s))", err=True)
     report_failures(failures)
 
 

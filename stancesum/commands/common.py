@@ -52,3 +52,22 @@ def parse_overrides(extra: list[str]) -> dict[str, str]:
         out[key.replace("-", "_")] = value
         i += 1
     return out
+
+
+LLM_URL_HELP = "Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (key: STANCESUM_LLM_API_KEY)."
+
+
+def make_llm_client(
+    url: str | None, model: str | None, structured: str = "json_schema", timeout: float = 60.0, concurrency: int = 4
+):
+    """The LLM client for --llm-url/--llm-model, or a one-line error (exit 2) when they are incomplete."""
+    if not url or not model:
+        fail("the language model needs both --llm-url and --llm-model")
+    from stancesum.inference.llm_client import LLMClient, LLMSettings
+
+    try:
+        return LLMClient(
+            LLMSettings(url=url, model=model, structured=structured, timeout=timeout, concurrency=concurrency)
+        )
+    except ValueError as err:
+        fail(str(err))

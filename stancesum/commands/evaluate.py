@@ -33,7 +33,7 @@ def evaluate(
     from stancesum.evaluation.harness import evaluate_gold
     from stancesum.evaluation.report import headline_rows, write_report
     from stancesum.models.article import ArticleFormatError
-    from stancesum.models.labeler import ModelLoadError
+    from stancesum.models.labeler_config import ModelLoadError
 
     if (model is None) == (predictions is None):
         fail("give exactly one of --model DIR or --predictions FILE")
@@ -84,7 +84,7 @@ def benchmark(
     """Score the model and the baselines on a public benchmark, beside the published figure."""
     import json
 
-    from stancesum.models.labeler import DEFAULT_MODEL_DIR, ModelLoadError, default_model_available
+    from stancesum.models.labeler_config import DEFAULT_MODEL_DIR, ModelLoadError, default_model_available
 
     if not data_dir.is_dir():
         fail(f"{data_dir}: data folder not found (pass --data-dir)")

