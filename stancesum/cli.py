@@ -9,7 +9,7 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 import typer
 
-from stancesum.commands.analyze import analyze, split
+from stancesum.commands.analyze import analyze, optimize, split
 from stancesum.commands.evaluate import benchmark, evaluate
 from stancesum.commands.review import export, import_, prelabel
 from stancesum.commands.summarize import summarize
@@ -25,6 +25,7 @@ app = typer.Typer(
 app.command()(analyze)
 app.command()(summarize)
 app.command()(split)
+app.command()(optimize)
 app.command()(evaluate)
 app.command()(benchmark)
 app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(train)

@@ -146,3 +146,51 @@ def test_factorized_head_with_description_init_trains_and_calibrates(tiny_base, 
     assert model.config.stance_head == "factorized"
     assert model.config.topic_smoothing == record["calibrated"]["topic_smoothing"]
     assert "dev" in record["best"] and "score" in record["best"] and "test" in record["test"]
+
+
+def test_training_under_accelerate_launch_with_two_cpu_processes(tiny_base, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "ddp"
+    cmd = [
+        sys.executable,
+        "-m",
+        "accelerate.commands.launch",
+        "--multi_gpu",  # torchrun-style launch; with no GPU the Trainer runs each process on the CPU (gloo)
+        "--num_processes",
+        "2",
+        "--num_machines",
+        "1",
+        "--mixed_precision",
+        "no",
+        "--dynamo_backend",
+        "no",
+        "-m",
+        "stancesum.cli",
+        "train",
+        "--output-dir",
+        str(out),
+        "--no-score-test",
+        "--base_model",
+        str(tiny_base),
+        "--epochs",
+        "0.1",
+        "--eval_steps",
+        "5",
+        "--max_length",
+        "48",
+        "--threads",
+        "1",
+        "--seed_repeats",
+        "1",
+        *[a for k, v in NO_PUBLIC.items() for name in v for a in (f"--{k}.{name}", "0")],
+    ]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stderr.count("training examples:") == 2  # both processes trained...
+    model = SentenceLabeler.from_pretrained(out)
+    assert model.config.encoder_weights == "delta"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ddp"]  # ...one saved, and nothing was left half-written

@@ -315,3 +315,18 @@ def split(
     if chunks:
         write_output("".join(chunks), output)
     report_failures(failures)
+
+
+def optimize(
+    model: Annotated[Path | None, typer.Argument(help="Model directory (default: models/default).")] = None,
+) -> None:
+    """Make the int8 ONNX export of a model ahead of time (otherwise made on first use), and print where it is."""
+    from stancesum.models.labeler_config import DEFAULT_MODEL_DIR, ModelLoadError
+    from stancesum.models.onnx_labeler import export_int8, onnx_path
+
+    model = model or DEFAULT_MODEL_DIR
+    try:
+        path = onnx_path(model) if onnx_path(model).is_file() else export_int8(model)
+    except ModelLoadError as err:
+        fail(str(err))
+    typer.echo(f"{path} ({path.stat().st_size / 1e6:.1f} MB; cache: STANCESUM_CACHE or ~/.cache/stancesum)")

@@ -1,0 +1,66 @@
+"""The int8 ONNX Runtime labeler: made from a model directory once and cached, close to the float32 model, loaded
+without torch, and an article's labels independent of the other articles it is analyzed with."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from stancesum.cli import app
+
+pytestmark = pytest.mark.integration
+SENTENCES = [
+    "NATO will not send troops to Ukraine.",
+    "It will send weapons instead, the alliance's secretary general told reporters on Tuesday.",
+    "Talks may start next year.",
+]
+
+
+def test_int8_is_close_to_fp32_and_cached(tiny_model_dir):
+    from stancesum.models.labeler import SentenceLabeler
+    from stancesum.models.onnx_labeler import OnnxLabeler, onnx_path
+
+    fp32, int8 = SentenceLabeler.from_pretrained(tiny_model_dir), OnnxLabeler(tiny_model_dir)
+    assert onnx_path(tiny_model_dir).is_file()
+    for a, b in (
+        (fp32.predict_topics(SENTENCES, groups=[3]), int8.predict_topics(SENTENCES, groups=[3])),
+        (fp32.predict_stances(["troops"] * 3, SENTENCES), int8.predict_stances(["troops"] * 3, SENTENCES)),
+    ):
+        assert a.shape == b.shape and np.abs(a - b).max() < 0.02 and (a.argmax(1) == b.argmax(1)).all()
+
+
+def test_int8_inference_does_not_import_torch(tiny_model_dir):
+    from stancesum.models.onnx_labeler import export_int8, onnx_path
+
+    if not onnx_path(tiny_model_dir).is_file():
+        export_int8(tiny_model_dir)
+    code = (
+        "import sys; from stancesum.models.onnx_labeler import OnnxLabeler; "
+        f"m = OnnxLabeler({str(tiny_model_dir)!r}); m.predict_stances(['x'], ['A sentence.']); "
+        "print('torch' in sys.modules, 'transformers' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_an_articles_labels_do_not_depend_on_its_company(tiny_model_dir):
+    from stancesum.inference.analyzer import Analyzer
+    from stancesum.models.article import Article
+
+    analyzer = Analyzer.from_pretrained(tiny_model_dir, summarizer=None)
+    a = Article(id="a", text=" ".join(SENTENCES), title="NATO")
+    b = Article(id="b", text="Prices rose sharply. Unions called for a strike. The government declined to comment.")
+    alone = analyzer.analyze_many([a], ["troops"])[0]
+    together = analyzer.analyze_many([b, a], ["troops"])[1]
+    assert [s.stance["troops"].scores for s in alone.sentences] == [
+        s.stance["troops"].scores for s in together.sentences
+    ]
+
+
+def test_optimize_command_and_missing_model(tiny_model_dir, tmp_path):
+    result = CliRunner().invoke(app, ["optimize", str(tiny_model_dir)])
+    assert result.exit_code == 0 and "encoder.int8.onnx" in result.stdout
+    missing = CliRunner().invoke(app, ["optimize", str(tmp_path / "nope")])
+    assert missing.exit_code == 2 and "does not exist" in missing.stderr
