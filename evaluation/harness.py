@@ -37,14 +37,18 @@ def select_split(articles: list[Article], splits_path: Path | None, split: str |
 
 
 def predict_with_model(
-    model_dir: Path, gold: list[Article], batch_size: int = 64, summarizer: str | None = "extractive"
+    model_dir: Path,
+    gold: list[Article],
+    batch_size: int = 64,
+    summarizer: str | None = "extractive",
+    precision: str = "int8",
 ) -> tuple[list[Article], LabelSchema]:
     """The labeler's labels for the gold sentences and targets (gold segmentation), and the summarizer's summaries."""
     from stancesum.inference.analyzer import Analyzer
     from stancesum.inference.summarizers import build_summarizer
 
     summarize = build_summarizer(summarizer) if summarizer else None
-    analyzer = Analyzer.from_pretrained(model_dir, batch_size=batch_size, summarizer=summarize)
+    analyzer = Analyzer.from_pretrained(model_dir, batch_size=batch_size, summarizer=summarize, precision=precision)
     return [r.to_article() for r in analyzer.analyze_many(gold, exact_targets=True)], analyzer.labeler.schema
 
 
@@ -68,6 +72,7 @@ def evaluate_gold(
     baselines: bool = True,
     batch_size: int = 64,
     summarizer: str | None = "extractive",
+    precision: str = "int8",
 ) -> EvaluationResult:
     """Every figure for the system and the baselines, side by side, with provenance."""
     if (model_dir is None) == (predictions_path is None):
@@ -82,7 +87,7 @@ def evaluate_gold(
     if unlabeled:
         raise ValueError(f"{gold_path}: gold article {unlabeled[0]!r} has no annotated sentences")
     if model_dir is not None:
-        predictions, schema = predict_with_model(model_dir, gold, batch_size, summarizer)
+        predictions, schema = predict_with_model(model_dir, gold, batch_size, summarizer, precision)
         system = str(model_dir)
     else:
         assert predictions_path is not None
@@ -108,6 +113,7 @@ def evaluate_gold(
         "system": system,
         "model_dir": str(model_dir) if model_dir else None,
         "summarizer": summarizer if model_dir else None,
+        "precision": precision if model_dir else None,
         "baselines_trained_on": f"{train_path} (split train)" if baselines else None,
         "versions": package_versions(),
         "systems": systems,

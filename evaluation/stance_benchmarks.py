@@ -39,13 +39,18 @@ def _scores(gold: list[str], pred: list[str]) -> dict:
 
 
 def model_predictions(
-    model_dir: Path, rows: list[StanceExample], polar_only: bool, batch_size: int = 128, none_bias: float | None = None
+    model_dir: Path,
+    rows: list[StanceExample],
+    polar_only: bool,
+    batch_size: int = 128,
+    none_bias: float | None = None,
+    precision: str = "int8",
 ) -> list[str]:
-    """Labels from the labeler; on corpora without a 'none' class only favor vs against is chosen.
-    `none_bias` replaces the model's calibrated prior on 'none' (tuned on seed news, not on these corpora)."""
-    from stancesum.models.labeler import SentenceLabeler
+    """Labels from the labeler (int8 by default, as `analyze` runs it); on corpora without a 'none' class only favor
+    vs against is chosen. `none_bias` replaces the model's calibrated prior on 'none' (tuned on seed news)."""
+    from stancesum.inference.analyzer import load_labeler
 
-    labeler = SentenceLabeler.from_pretrained(model_dir)
+    labeler = load_labeler(model_dir, precision)
     if none_bias is not None:
         labeler.config.stance_none_bias = none_bias
     probs = labeler.predict_stances([r.target for r in rows], [r.text for r in rows], batch_size=batch_size)
@@ -78,7 +83,12 @@ def zero_shot_predictions(
 
 
 def run_stance_benchmark(
-    name: str, data_dir: Path, model_dir: Path | None, max_fit: int = 2000, none_bias: float | None = None
+    name: str,
+    data_dir: Path,
+    model_dir: Path | None,
+    max_fit: int = 2000,
+    none_bias: float | None = None,
+    precision: str = "int8",
 ) -> dict:
     spec = STANCE_BENCHMARKS[name]
     rows_all = STANCE_CORPORA[spec.corpus](data_dir)
@@ -92,7 +102,9 @@ def run_stance_benchmark(
     zero_shot, tau = zero_shot_predictions(rows, fit, polar_only, ZeroShotBaseline())
     systems["zero-shot"] = {**_scores(gold, zero_shot), "relevance_threshold": tau}
     if model_dir is not None:
-        systems["model"] = _scores(gold, model_predictions(model_dir, rows, polar_only, none_bias=none_bias))
+        systems["model"] = _scores(
+            gold, model_predictions(model_dir, rows, polar_only, none_bias=none_bias, precision=precision)
+        )
     return {
         "benchmark": name,
         "split": spec.split,
@@ -102,6 +114,7 @@ def run_stance_benchmark(
         "published": spec.published,
         "model_dir": str(model_dir) if model_dir else None,
         "none_bias_override": none_bias,
+        "precision": precision,
         "systems": systems,
     }
 

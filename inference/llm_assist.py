@@ -7,7 +7,6 @@ failure is either an error or (with a fallback) a warning and the model's own ou
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -83,8 +82,12 @@ class LlmSummarizer:
     name = "llm"
 
     def __init__(self, client: LLMClient, extractor, budget: Budget, strict: bool = False, fallback: bool = False):
+        from stancesum.inference.summarizers import ExtractiveSummarizer
+
         self.client, self.extractor, self.budget = client, extractor, budget
         self.strict, self.fallback = strict, fallback
+        # the salient sentences handed to the LLM: the same scorer at twice the summary's word budget
+        self.salient = ExtractiveSummarizer(extractor.scorer, budget=Budget(max_words=2 * (budget.max_words or 75)))
         self.failures = 0
 
     def _limits(self) -> tuple[int, int]:
@@ -101,22 +104,14 @@ class LlmSummarizer:
         answer = self.client.complete_json([{"role": "user", "content": text}], SUMMARY_SCHEMA, "summary")
         return [" ".join(s.split()) for s in answer["summary"] if s.strip()]
 
-    def _salient(self, article: Article, sentences: list[Sentence]) -> list[str]:
-        extractor_budget = self.extractor.budget
-        max_words = (self.budget.max_words or 75) * 2
-        self.extractor.budget = Budget(max_words=max_words)
-        try:
-            chosen = self.extractor.select(article, sentences)
-        finally:
-            self.extractor.budget = extractor_budget
-        return [sentences[i].text for i in chosen]
 
     def summarize(self, article: Article, sentences: list[Sentence]) -> SupportedSummary:
         chunks = [sentences[i : i + CHUNK_SENTENCES] for i in range(0, len(sentences), CHUNK_SENTENCES)] or [[]]
         parts = []
         for chunk in chunks:
             part = Article(id=article.id, text=article.text, title=article.title, sentences=chunk)
-            parts.append(self._abstract(article.title or "", self._salient(part, chunk), "summarize_v1"))
+            salient = [chunk[i].text for i in self.salient.select(part, chunk)]
+            parts.append(self._abstract(article.title or "", salient, "summarize_v1"))
         summary = parts[0] if len(parts) == 1 else self._abstract(article.title or "", sum(parts, []), "merge_v1")
         support = support_check(summary, [s.text for s in sentences], self.extractor.scorer.embed)
         kept = [s["sentence"] for s in support if s["supported"] or not self.strict]
@@ -241,6 +236,3 @@ def review(
             summary.counts = {k: sum(s.stance[t].label == k for s in a.sentences) for k in summary.counts}
     return report
 
-
-def to_json(value) -> str:
-    return json.dumps(value, ensure_ascii=False)

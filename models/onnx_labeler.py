@@ -16,11 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from stancesum.models.labeler_config import CONFIG_FILE, ENCODER_DIR, HEADS_FILE
 from stancesum.models.schema import LabelSchema
 
-CONFIG_FILE = "labeler_config.json"
-HEADS_FILE = "heads.safetensors"
-ENCODER_DIR = "encoder"
 EXPORT_VERSION = 1  # bump when the exported graph or the quantization changes
 
 

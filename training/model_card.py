@@ -77,6 +77,81 @@ bootstrap over articles (1,000 resamples).
 """
 
 
+def _ci(v) -> str:
+    return f"{v[0]:.3f} [{v[1]:.3f}, {v[2]:.3f}]" if isinstance(v, list) else (f"{v:.3f}" if v is not None else "–")
+
+
+def figures_section(directory: Path | None) -> str:
+    """Figures measured after training and saved beside the model in figures.json (scripts/card_figures.py):
+    the variants compared on the selection splits, held-out evaluations with baselines, benchmarks, notes."""
+    path = directory / "figures.json" if directory else None
+    if path is None or not path.is_file():
+        return ""
+    figures = json.loads(path.read_text(encoding="utf-8"))
+    out = []
+    if figures.get("variants"):
+        rows = [
+            (
+                v["name"],
+                v["description"],
+                *(_fmt(v[s][k]) for s in ("dev", "ood_dev") for k in ("stance_macro_f1", "topic_accuracy")),
+                f"{v['minutes']:.0f}",
+            )
+            for v in figures["variants"]
+        ]
+        out.append(
+            "## Variants compared (selection splits; calibrated)\n\n"
+            + _table(
+                rows,
+                (
+                    "variant",
+                    "what changes",
+                    "dev stance F1",
+                    "dev topic acc",
+                    "ood_dev stance F1",
+                    "ood_dev topic acc",
+                    "minutes",
+                ),
+            )
+            + "\n\nEvery variant was trained on the same data and chosen on seed dev + ood_dev only; test and ood_test "
+            "were scored once, for the chosen model."
+        )
+    for e in figures.get("evaluations", []):
+        systems = list(e["systems"])
+        rows = [
+            (label, *(_ci(e["systems"][s].get(key)) for s in systems))
+            for key, label in (
+                ("stance_macro_f1", "stance macro-F1 [95% CI]"),
+                ("topic_accuracy", "topic accuracy [95% CI]"),
+            )
+        ]
+        out.append(
+            f"## Seed {e['split']} ({e['articles']} articles, {e['pairs']} pairs)\n\n"
+            + _table(rows, ("measure", *systems))
+            + f"\n\n`{e['command']}`"
+        )
+    if figures.get("benchmarks"):
+        rows = [
+            (
+                b["name"],
+                b["split"],
+                b["n"],
+                *(_fmt(b["systems"].get(s, {}).get(b["measure"])) for s in ("majority", "zero-shot", "model")),
+                b.get("published") or "–",
+            )
+            for b in figures["benchmarks"]
+        ]
+        out.append(
+            "## Public benchmarks\n\n"
+            + _table(rows, ("benchmark", "split", "n", "majority", "zero-shot", "this model", "published"))
+            + "\n\n"
+            + "; ".join(f"`{b['command']}`" for b in figures["benchmarks"])
+        )
+    for note in figures.get("notes", []):
+        out.append(f"## {note['title']}\n\n{note['text']}")
+    return "\n\n".join(out) + "\n"
+
+
 def render_model_card(
     record: dict,
     args: dict,
@@ -84,6 +159,7 @@ def render_model_card(
     data_hashes: dict[str, str],
     test_scores: dict | None,
     size_bytes: int,
+    directory: Path | None = None,
 ) -> str:
     best = record["best"]
     examples = record["examples"]
@@ -148,6 +224,7 @@ people; predictions are per sentence and miss positions spread over several sent
 Gold sentences and gold targets of `seeds/` (see `seeds/splits.json`). The evaluation harness
 (`stancesum evaluate`) gives the full figures with baselines and confidence intervals.
 
+{figures_section(directory)}
 ## Training data (examples per epoch)
 
 {_table(rows, ("task/source", "examples", "labels"))}
@@ -187,4 +264,19 @@ def write_model_card(directory: Path, record: dict, args: dict, schema: LabelSch
     }
     hashes.update({Path(p).name: file_sha256(p) for p in args["extra_data"]})
     size = sum(p.stat().st_size for p in directory.rglob("*") if p.is_file() and p.suffix == ".safetensors")
-    atomic_write_text(directory / "README.md", render_model_card(record, args, schema, hashes, test_scores, size))
+    atomic_write_text(
+        directory / "README.md", render_model_card(record, args, schema, hashes, test_scores, size, directory)
+    )
+
+
+def refresh(directory: Path) -> None:
+    """Render README.md again from the directory's training record and figures.json."""
+    record = json.loads((directory / "training_record.json").read_text(encoding="utf-8"))
+    args = record.pop("arguments")
+    write_model_card(directory, record, args, LabelSchema.load(directory), record.get("test"))
+
+
+if __name__ == "__main__":
+    import sys
+
+    refresh(Path(sys.argv[1]))

@@ -28,6 +28,7 @@ def evaluate(
     summarizer: Annotated[
         str, typer.Option(help="With --model: extractive | textrank | pacsum | lead | none.")
     ] = "extractive",
+    precision: Annotated[str, typer.Option(help="With --model: int8 (as analyze runs it) | fp32.")] = "int8",
 ) -> None:
     """Score a labeler or a predictions file, and the baselines, against gold articles; write a report."""
     from stancesum.evaluation.harness import evaluate_gold
@@ -45,6 +46,7 @@ def evaluate(
             split,
             splits,
             baselines=baselines,
+            precision=precision,
             summarizer=None if summarizer == "none" else summarizer,
         )
     except (ArticleFormatError, ModelLoadError, ValueError) as err:
@@ -71,6 +73,7 @@ def benchmark(
     summarizer_model: Annotated[
         Path | None, typer.Option("--summarizer-model", help="Summary benchmarks: the scorer directory to score.")
     ] = None,
+    precision: Annotated[str, typer.Option(help="Stance benchmarks: int8 (as analyze runs it) | fp32.")] = "int8",
     data_dir: Annotated[Path, typer.Option(help="Folder of the public corpora.")] = Path("../shared/data"),
     model: Annotated[Path | None, typer.Option(help="Labeler to score (default: models/default, if trained).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write the figures as JSON here.")] = None,
@@ -112,7 +115,10 @@ def benchmark(
         if model is None and default_model_available():
             model = DEFAULT_MODEL_DIR
         try:
-            result = run_stance_benchmark(name, data_dir, model, none_bias=none_bias)
+            result = run_stance_benchmark(name, data_dir, model, none_bias=none_bias, precision=precision)
+            result["command"] = f"stancesum benchmark {name}" + (
+                f" --none-bias {none_bias}" if none_bias is not None else ""
+            )
         except ModelLoadError as err:
             fail(str(err))
         text = format_stance_benchmark(result)
