@@ -28,7 +28,7 @@ ENCODER_DIR = "encoder"
 FORMAT_VERSION = 1
 MODEL_KIND = "stancesum-extractive-scorer"
 DEFAULT_SUMMARIZER_DIR = Path(__file__).resolve().parent / "summarizer_default"
-N_LEXICAL = 13  # lexical_features columns
+N_LEXICAL = 15  # lexical_features columns
 N_SEMANTIC = 3  # embedding-similarity columns added by SentenceScorer.features
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 
@@ -119,7 +119,8 @@ def _rank_share(values: np.ndarray) -> np.ndarray:
 
 def lexical_features(sentences: Sequence[str], title: str | None) -> np.ndarray:
     """Per sentence: how frequent its words are in the article (mean, sum, rank), repetition, overlap with the
-    title, length, position, article length, and TextRank centrality (tf-idf and word-overlap graphs);
+    title, length, position, article length, TextRank centrality (tf-idf and word-overlap graphs) and PacSum's
+    position-aware centrality (scaled and ranked);
     shape (n, N_LEXICAL), every column in 0..1."""
     n = len(sentences)
     tokens = [content_tokens(s) for s in sentences]
@@ -136,6 +137,8 @@ def lexical_features(sentences: Sequence[str], title: str | None) -> np.ndarray:
     if not n:
         return np.zeros((0, N_LEXICAL), np.float32)
     central, linked = textrank_scores(sentences, "tfidf"), textrank_scores(sentences, "overlap")
+    pac = pacsum_scores(sentences)
+    pac_scaled = (pac - pac.min()) / (pac.max() - pac.min()) if n > 1 and pac.max() > pac.min() else np.ones(n)
     columns = [
         mean_freq,
         sum_freq,
@@ -150,6 +153,8 @@ def lexical_features(sentences: Sequence[str], title: str | None) -> np.ndarray:
         np.minimum(central * n / 3.0, 1.0),
         np.minimum(linked * n / 3.0, 1.0),
         _rank_share(central),
+        pac_scaled,
+        _rank_share(pac),
     ]
     return np.clip(np.stack(columns, axis=1), 0.0, 1.0).astype(np.float32)
 

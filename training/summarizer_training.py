@@ -20,6 +20,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -200,10 +201,14 @@ def labeled_documents(args: SummarizerTrainingArguments) -> list[LabeledDocument
     return out
 
 
-def decide_budget(docs: list[SummaryDocument]) -> tuple[int, dict]:
-    """The default word budget: the cap (30..120 words, step 5) at which budgeted extracts of these documents are,
+LONGEST = 1.15  # budgets tried go up to extracts 15% longer than the references (the target band is +-20%)
+
+
+def decide_budget(docs: list[SummaryDocument]) -> tuple[int, dict[str, Any]]:
+    """The word budget candidates: the cap (30..120 words, step 5) at which budgeted extracts of these documents are,
     on average, as long as their reference summaries (extracts stop short of the cap, so the cap sits above the
-    reference mean). Measured with lead extracts, so it depends on the data only, not on a model."""
+    reference mean), and the larger caps whose extracts stay within LONGEST x the reference length. Measured with
+    lead extracts, so it depends on the data only; train_scorer picks among the candidates on the selection splits."""
     target = float(np.mean([word_count(d.reference) for d in docs]))
     lengths = {}
     for cap in range(30, 121, 5):
@@ -215,6 +220,7 @@ def decide_budget(docs: list[SummaryDocument]) -> tuple[int, dict]:
         "reference_mean_words": round(target, 1),
         "extract_mean_words_at_cap": round(lengths[cap], 1),
         "documents": len(docs),
+        "candidates": [c for c in lengths if c >= cap and lengths[c] <= LONGEST * target],
     }
 
 
@@ -338,7 +344,11 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
     timings: dict[str, str] = {}
     inputs = embed_documents(scorer, docs, Path(args.cache_dir), timings)
     seed_train = [d.doc for d in docs if d.split == "train" and d.doc.source == "seeds"]
-    words, budget_rule = (args.budget_words, {"given": True}) if args.budget_words else decide_budget(seed_train)
+    budget_rule: dict[str, Any]
+    if args.budget_words:
+        words, budget_rule = args.budget_words, {"given": True}
+    else:
+        words, budget_rule = decide_budget(seed_train)
     budget = Budget(max_words=words)
     train_idx = [i for i, d in enumerate(docs) if d.split == "train"]
     selection = {s: [i for i, d in enumerate(docs) if d.split == s] for s in args.selection_splits}
@@ -346,13 +356,12 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
     refs = {s: [reference_lines(docs[i].doc) for i in idx] for s, idx in selection.items()}
     head = scorer.head
 
-    def selection_rouge(mmr_lambda: float) -> dict:
+    def selection_rouge(mmr_lambda: float, cap: Budget | None = None) -> dict:
         per_split = {}
         for s, idx in selection.items():
             sel_docs, sel_inputs = [docs[i] for i in idx], [inputs[i] for i in idx]
-            per_split[s] = rouge(
-                summaries(sel_docs, predict(head, sel_inputs), sel_inputs, budget, mmr_lambda), refs[s]
-            )
+            scores = predict(head, sel_inputs)
+            per_split[s] = rouge(summaries(sel_docs, scores, sel_inputs, cap or budget, mmr_lambda), refs[s])
         mean = {k: round(float(np.mean([r[k] for r in per_split.values()])), 2) for k in next(iter(per_split.values()))}
         return {**mean, "splits": per_split}
 
@@ -390,6 +399,11 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
             if waited >= args.patience:
                 break
     head.load_state_dict(best_state)
+    by_budget = {c: selection_rouge(1.0, Budget(max_words=c)) for c in budget_rule.get("candidates", [words])}
+    if len(by_budget) > 1:  # the cap among the data's candidates that the selection splits prefer
+        words = max(by_budget, key=lambda c: (by_budget[c]["rouge1"], -c))
+        budget = Budget(max_words=words)
+        budget_rule["chosen_on_selection"] = {str(c): by_budget[c]["rouge1"] for c in by_budget}
     by_lambda = {lam: selection_rouge(lam) for lam in args.mmr_lambdas}
     chosen = max(args.mmr_lambdas, key=lambda lam: (by_lambda[lam]["rouge1"], lam))
     scorer.config.mmr_lambda, scorer.config.budget_words = float(chosen), words
@@ -505,10 +519,14 @@ def render_card(
     budget_text = (
         f"{words} words, given in the config"
         if rule.get("given")
-        else f"{words} words: the cap at which lead extracts of the {rule['documents']} seed train articles are on "
-        f"average as long as their reference summaries ({rule['reference_mean_words']} words; extracts at the cap: "
-        f"{rule['extract_mean_words_at_cap']}). XSum references are one sentence of about 21 words, BBC extracts 40% "
-        "of the article: the seed highlights (2-4 sentences, about 62 words) are what this tool's users asked for"
+        else f"{words} words. Decided from the data: the seed train references are {rule['reference_mean_words']} "
+        f"words long on average ({rule['documents']} articles); lead extracts reach that length at a cap of "
+        f"{rule['candidates'][0] if rule.get('candidates') else words} words, and the candidates from there up to "
+        f"extracts {LONGEST - 1:.0%} longer than the references "
+        f"({', '.join(str(c) for c in rule.get('candidates', []))}) were compared on the selection splits "
+        f"(ROUGE-1: {', '.join(f'{c}: {v:.2f}' for c, v in rule.get('chosen_on_selection', {}).items())}). "
+        "XSum references are one sentence of about 21 words and BBC extracts 40% of an article: the seed highlights "
+        "(2-4 sentences) are the length this tool's users asked for"
     )
     quantized = (
         "; its Linear layers are dynamically quantized to int8 when loaded, for CPU speed, and the head was trained "
