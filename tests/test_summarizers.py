@@ -141,7 +141,8 @@ def test_budget_validation_and_sentence_limit():
     assert Budget(ratio=0.4, max_sentences=3).sentence_limit(20) == 3
     assert Budget(ratio=0.1).sentence_limit(3) == 1
     assert Budget(max_words=20).sentence_limit(100) is None
-    assert make_budget() == Budget(max_sentences=3) and make_budget(ratio=0.3) == Budget(ratio=0.3)
+    assert make_budget() == Budget() and make_budget(ratio=0.3) == Budget(ratio=0.3)  # no limit, no default
+    assert make_budget(default=Budget(max_words=70)) == Budget(max_words=70)
 
 
 def test_mmr_select_budget_order_and_forced():

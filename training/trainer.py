@@ -195,29 +195,31 @@ def tune_topic_smoothing(labeler: SentenceLabeler, splits: dict[str, list[Articl
 
 
 def tune_review_threshold(labeler: SentenceLabeler, splits: dict[str, list[Article]]) -> float:
-    """The confidence below which the model's sentences (topic and every stance) are more often wrong than right on
-    the held-out splits: the largest grid value t where sentences with confidence < t are right less than half the
-    time. Stored in the labeler's config (`--llm-review uncertain` sends those sentences to the LLM)."""
-    articles = [a for group in splits.values() for a in group]
+    """The confidence below which the model's least confident label of a sentence (its topic or one of its stances)
+    is more often wrong than right on the held-out splits: the largest grid value t such that, over sentences whose
+    confidence is below t, that label is right less than half the time (0 when no such t). Stored in the labeler's
+    config: `--llm-review uncertain` sends those sentences to the LLM."""
     rows: list[tuple[float, bool]] = []
-    for a in articles:
+    for a in (a for group in splits.values() for a in group):
         texts = [s.text for s in a.sentences]
         topics = labeler.predict_topics(texts, [a.title or ""] * len(texts), groups=[len(texts)])
-        pairs = [(t, s.text) for t in a.targets for s in a.sentences]
+        pairs = [(t, s) for t in a.targets for s in texts]
         stances = labeler.predict_stances([p[0] for p in pairs], [p[1] for p in pairs])
         stances = stances.reshape(len(a.targets), len(texts), -1)
         for k, s in enumerate(a.sentences):
-            winners = [float(topics[k].max())]
-            right = s.topic is None or labeler.schema.topic_index(s.topic) == int(topics[k].argmax())
+            labels = []  # (confidence, right) of every gold-labeled decision of the sentence
+            if s.topic:
+                labels.append((float(topics[k].max()), labeler.schema.topic_index(s.topic) == int(topics[k].argmax())))
             for j, t in enumerate(a.targets):
                 if t in s.stance:
-                    winners.append(float(stances[j, k].max()))
-                    right = right and labeler.schema.stance_index(s.stance[t]) == int(stances[j, k].argmax())
-            rows.append((min(winners), right))
+                    probs = stances[j, k]
+                    labels.append((float(probs.max()), labeler.schema.stance_index(s.stance[t]) == int(probs.argmax())))
+            if labels:
+                rows.append(min(labels))
     best = 0.0
     for t in np.round(np.arange(0.30, 0.96, 0.05), 2):
         below = [right for c, right in rows if c < t]
-        if below and np.mean(below) < 0.5:
+        if len(below) >= 20 and np.mean(below) < 0.5:
             best = float(t)
     labeler.config.review_threshold = best
     return best
