@@ -104,7 +104,6 @@ class LlmSummarizer:
         answer = self.client.complete_json([{"role": "user", "content": text}], SUMMARY_SCHEMA, "summary")
         return [" ".join(s.split()) for s in answer["summary"] if s.strip()]
 
-
     def summarize(self, article: Article, sentences: list[Sentence]) -> SupportedSummary:
         chunks = [sentences[i : i + CHUNK_SENTENCES] for i in range(0, len(sentences), CHUNK_SENTENCES)] or [[]]
         parts = []
@@ -235,4 +234,3 @@ def review(
         for t, summary in a.by_target.items():
             summary.counts = {k: sum(s.stance[t].label == k for s in a.sentences) for k in summary.counts}
     return report
-
