@@ -34,6 +34,18 @@ def test_arguments_are_validated_eagerly(tmp_path):
         TrainingArguments(freeze_embeddings=False)
 
 
+def test_retraining_starts_from_the_models_recipe(tmp_path):
+    model = tmp_path / "model"
+    model.mkdir()
+    recipe = {"epochs": 1.5, "stance_sources": {"fnc1": 7, "vast": 0}, "output_dir": "elsewhere", "seed_repeats": 2}
+    (model / "training_record.json").write_text(json.dumps({"arguments": recipe}))
+    args = load_arguments(None, {"init_from": str(model), "epochs": "2", "stance_sources.vast": "3"})
+    assert (args.epochs, args.seed_repeats) == (2.0, 2)
+    assert (args.stance_sources["fnc1"], args.stance_sources["vast"], args.stance_sources["seeds"]) == (7, 3, -1)
+    assert args.output_dir == TrainingArguments().output_dir  # run settings are not inherited
+    assert load_arguments(None, {}).epochs == TrainingArguments().epochs
+
+
 def test_yaml_config_with_dotted_overrides(tmp_path):
     config = tmp_path / "c.yaml"
     config.write_text("epochs: 2\nstance_sources:\n  fnc1: 10\n")

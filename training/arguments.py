@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -39,17 +40,15 @@ class TrainingArguments:
         default_factory=lambda: {
             "seeds": -1,
             "emergent": 1600,
-            "perspectrum": 2500,
-            "ibm_claim_stance": 1200,
-            "vast": 800,
-            "basil": 1200,
-            "fnc1": 1200,
+            "perspectrum": 0,
+            "ibm_claim_stance": 0,
+            "vast": 0,
+            "basil": 0,
+            "fnc1": 0,
         }
     )
-    topic_sources: dict[str, int] = field(
-        default_factory=lambda: {"seeds": -1, "bbc_topics": 1200, "babe_topics": 1200}
-    )
-    seed_repeats: int = 3  # the seed corpus is small and closest to use: repeat it in each epoch
+    topic_sources: dict[str, int] = field(default_factory=lambda: {"seeds": -1, "bbc_topics": 0, "babe_topics": 0})
+    seed_repeats: int = 1  # times the seed corpus is repeated in each epoch
     extra_repeats: int = 3  # the same for --data articles
     replay_examples: int = 3000  # with init_from: how many of the original examples are mixed in
     epochs: float = 3.0
@@ -58,7 +57,7 @@ class TrainingArguments:
     head_learning_rate: float = 1e-3
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
-    max_length: int = 128
+    max_length: int = 96
     topic_context: str = "none"
     freeze_embeddings: bool = True
     encoder_weights: str = "delta"  # "delta": fine-tune the layers, save them in float16; "lora": adapters only
@@ -68,7 +67,7 @@ class TrainingArguments:
     topic_head_init: str = "random"  # "descriptions": the topic head starts as the base encoder's label descriptions
     selection_splits: list[str] = field(default_factory=lambda: ["dev", "ood_dev"])  # choose checkpoints, priors
     class_weighting: bool = True
-    eval_steps: int = 150
+    eval_steps: int = 200
     early_stopping_patience: int = 4
     seed: int = 13
     threads: int = 2
@@ -157,9 +156,12 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, str], cls: type |
     return data
 
 
-def load_config(cls: type[T], config: Path | None, overrides: dict[str, str] | None = None) -> T:
+def load_config(
+    cls: type[T], config: Path | None, overrides: dict[str, str] | None = None, base: dict[str, Any] | None = None
+) -> T:
     """An instance of the dataclass `cls` from a YAML file (None: the defaults) plus dotted overrides.
-    A mapping setting given in part (stance_sources: {fnc1: 0}) only changes the keys it names."""
+    A mapping setting given in part (stance_sources: {fnc1: 0}) only changes the keys it names. `base` (settings
+    under the config file's) replaces the dataclass defaults."""
     data: dict[str, Any] = {}
     if config is not None:
         try:
@@ -170,6 +172,11 @@ def load_config(cls: type[T], config: Path | None, overrides: dict[str, str] | N
             raise ConfigError(f"{config}: bad YAML ({err})") from None
         if not isinstance(data, dict):
             raise ConfigError(f"{config}: must be a mapping of settings")
+    for key, value in (base or {}).items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**value, **data[key]}
+        else:
+            data.setdefault(key, value)
     data = apply_overrides(data, overrides or {}, cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     unknown = set(data) - set(fields)
@@ -187,6 +194,28 @@ def load_config(cls: type[T], config: Path | None, overrides: dict[str, str] | N
         raise ConfigError(str(err)) from None
 
 
+# Settings that belong to one run or one machine, not to a model's recipe.
+_RUN_SETTINGS = ("output_dir", "init_from", "extra_data", "seeds_path", "splits_path", "data_dir")
+
+
+def model_recipe(model_dir: Path) -> dict[str, Any]:
+    """The training settings a model directory was made with (its training_record.json), without run-specific ones;
+    empty for a model without a record."""
+    record = Path(model_dir) / "training_record.json"
+    if not record.is_file():
+        return {}
+    try:
+        arguments = json.loads(record.read_text(encoding="utf-8")).get("arguments", {})
+    except (OSError, json.JSONDecodeError) as err:
+        raise ConfigError(f"{record}: cannot be read ({err})") from None
+    known = {f.name for f in dataclasses.fields(TrainingArguments)}
+    return {k: v for k, v in arguments.items() if k in known and k not in _RUN_SETTINGS}
+
+
 def load_arguments(config: Path | None, overrides: dict[str, str] | None = None) -> TrainingArguments:
-    """Labeler training arguments from a YAML file (may be None for the defaults) plus dotted overrides."""
-    return load_config(TrainingArguments, config, overrides)
+    """Labeler training arguments from a YAML file (may be None for the defaults) plus dotted overrides. Retraining
+    (an `init_from` override) starts from the recipe the original model was trained with, so its replay sample
+    draws on the same sources; the config file and the overrides still change any of it."""
+    init_from = (overrides or {}).get("init_from")
+    base = model_recipe(Path(init_from)) if init_from else None
+    return load_config(TrainingArguments, config, overrides, base=base)
