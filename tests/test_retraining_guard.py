@@ -124,3 +124,21 @@ def test_an_interrupted_run_leaves_the_previous_model_intact(tiny_model_dir, tmp
         run_module.run_training(args, progress=False, score_test=False, overwrite=True)
     assert {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # no half-written directory left behind
+
+
+def test_retraining_verdict_reads_the_paired_intervals():
+    from stancesum.training.model_card import retraining_verdict
+
+    def split(before: float, after: float, interval: tuple[float, float]) -> dict:
+        diff = [after - before, *interval]
+        scores = {"stance_macro_f1": 0.5, "topic_accuracy": 0.5}
+        return {
+            "before": {**scores, "score": before},
+            "after": {**scores, "score": after},
+            "difference": {"stance_macro_f1": diff, "topic_accuracy": [0.0, -0.01, 0.01]},
+            "articles": 10,
+        }
+
+    assert "better than" in retraining_verdict({"dev": split(0.5, 0.6, (0.02, 0.1))})
+    assert "worse than" in retraining_verdict({"dev": split(0.6, 0.5, (-0.1, -0.02))})
+    assert "no clear difference" in retraining_verdict({"dev": split(0.6, 0.59, (-0.05, 0.03))})

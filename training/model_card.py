@@ -50,6 +50,21 @@ Duplicates within the new data, dropped: {dupes}.
 """
 
 
+def retraining_verdict(retraining: dict) -> str:
+    """One sentence: whether the retrained model beats the one it started from on the held-out selection splits."""
+    before = sum(r["before"]["score"] for r in retraining.values()) / len(retraining)
+    after = sum(r["after"]["score"] for r in retraining.values()) / len(retraining)
+    intervals = [r["difference"][key] for r in retraining.values() for key in ("stance_macro_f1", "topic_accuracy")]
+    if any(high < 0 for _, _, high in intervals):
+        verdict = "worse than the model it started from on at least one measure (an interval below 0): keep that one"
+    elif any(low > 0 for _, low, _ in intervals):
+        verdict = "better than the model it started from (an interval above 0, none below)"
+    else:
+        verdict = "no clear difference from the model it started from (every interval spans 0)"
+    mean = "Mean selection score (stance macro-F1 and topic accuracy)"
+    return f"{mean} {before:.3f} before, {after:.3f} after: {verdict}."
+
+
 def _retraining_section(retraining: dict | None) -> str:
     """Before/after figures on the same held-out splits, with the paired-bootstrap interval of the difference."""
     if not retraining:
@@ -73,7 +88,7 @@ def _retraining_section(retraining: dict | None) -> str:
 {_table(rows, ("split", "measure", "before", "after", "difference [95% CI]"))}
 
 The same articles scored by the model this run started from and by the result; the interval is a paired
-bootstrap over articles (1,000 resamples).
+bootstrap over articles (1,000 resamples). {retraining_verdict(retraining)}
 """
 
 

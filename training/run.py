@@ -4,6 +4,7 @@ temporary directory and renamed into place when complete), score the test splits
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -14,7 +15,7 @@ from stancesum.models.labeler import SentenceLabeler
 from stancesum.models.schema import LabelSchema
 from stancesum.training.arguments import TrainingArguments
 from stancesum.training.examples import load_split_ids
-from stancesum.training.model_card import write_model_card
+from stancesum.training.model_card import retraining_verdict, write_model_card
 from stancesum.training.new_data import DataReport, check_new_data
 from stancesum.training.trainer import dev_scores, extended_schema, train
 
@@ -69,6 +70,8 @@ def run_training(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if record.get("retraining"):
+        logging.getLogger(__name__).warning(retraining_verdict(record["retraining"]))
     return out
 
 
