@@ -90,13 +90,14 @@ def analyze_with_ray(
         if address:
             ray.init(address=address, log_to_driver=False)
         else:
-            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+            # one CPU slot beyond the actors' for Ray Data's read tasks (slots are scheduling units, not cores)
+            ray.init(num_cpus=workers + 1, include_dashboard=False, log_to_driver=False)
     context = ray.data.DataContext.get_current()
     context.execution_options.preserve_order = True
     context.enable_progress_bars = False
     dataset = ray.data.read_text(paths, include_paths=True, drop_empty_lines=True)
-    # Actors that held every CPU would starve Ray Data's read tasks (a deadlock): leave half a CPU free.
-    per_actor = min(1.0, (ray.cluster_resources().get("CPU", workers) - 0.5) / workers)
+    # Actors that held every CPU slot would starve Ray Data's read tasks (1 CPU each; a deadlock): leave one free.
+    per_actor = min(1.0, max(0.1, (ray.cluster_resources().get("CPU", workers + 1) - 1) / workers))
     results = dataset.map_batches(
         AnalyzeBatch,
         fn_constructor_kwargs={"settings": settings},
