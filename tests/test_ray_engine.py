@@ -27,12 +27,14 @@ def test_ray_output_is_identical_to_the_local_run(ray_local, tiny_model_dir, tmp
     common = ["--model", str(tiny_model_dir), "-f", "jsonl", "-t", "troops", "-s", "lead"]
     local = CliRunner().invoke(app, ["analyze", str(source), "-o", str(tmp_path / "local.jsonl"), *common])
     assert local.exit_code == 0, local.output
-    ray = CliRunner().invoke(
-        app, ["analyze", str(source), "-o", str(tmp_path / "ray.jsonl"), "--engine", "ray", "--workers", "2", *common]
-    )
-    assert ray.exit_code == 0, ray.output
-    assert "50 analysed with Ray" in ray.stderr
-    assert (tmp_path / "ray.jsonl").read_text() == (tmp_path / "local.jsonl").read_text()
+    for workers in ("1", "2"):
+        out = tmp_path / f"ray{workers}.jsonl"
+        ray = CliRunner().invoke(
+            app, ["analyze", str(source), "-o", str(out), "--engine", "ray", "--workers", workers, *common]
+        )
+        assert ray.exit_code == 0, ray.output
+        assert "50 analysed with Ray" in ray.stderr
+        assert out.read_text() == (tmp_path / "local.jsonl").read_text()
 
 
 def test_ray_engine_needs_a_jsonl_output(tiny_model_dir, tmp_path):
