@@ -122,5 +122,12 @@ def smollm2_dir(cache: Path) -> Path:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     AutoTokenizer.from_pretrained(folder, gguf_file=gguf).save_pretrained(out)
-    AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf).save_pretrained(out)
+    loaded = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf)  # dequantized on load
+    # A model loaded from GGUF refuses save_pretrained; the same weights in a plain model of its config save fine.
+    config = loaded.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    plain = AutoModelForCausalLM.from_config(config)
+    plain.load_state_dict(loaded.state_dict())
+    plain.save_pretrained(out)
     return out
