@@ -156,7 +156,11 @@ def llm_labels(
         after=" ".join(texts[index + 1 : index + 3]) or "(end of the article)",
         targets="\n".join(f"- {t}" for t in targets),
     )
-    return client.complete_json([{"role": "user", "content": prompt}], label_schema_json(schema, targets), "labels")
+    # A topic and one label per target: a few dozen tokens; the cap stops a small model that rambles.
+    cap = 96 + 48 * len(targets)
+    return client.complete_json(
+        [{"role": "user", "content": prompt}], label_schema_json(schema, targets), "labels", max_tokens=cap
+    )
 
 
 def confidence(sentence: SentenceResult) -> float:

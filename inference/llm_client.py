@@ -169,12 +169,18 @@ class LLMClient:
             return {"response_format": {"type": "json_object", "schema": schema}}
         return {}
 
-    def complete_json(self, messages: list[dict], schema: dict, name: str = "answer") -> Any:
+    def complete_json(
+        self, messages: list[dict], schema: dict, name: str = "answer", max_tokens: int | None = None
+    ) -> Any:
         """A JSON answer valid against `schema`: asked for in the server's structured mode, validated here, and on a
-        bad answer asked once more with the validation error; LLMError if still not valid."""
+        bad answer asked once more with the validation error; LLMError if still not valid. `max_tokens` lowers the
+        client's cap for answers known to be short."""
         import jsonschema
 
-        reply = self.complete(messages, **self._format(schema, name))
+        params = self._format(schema, name)
+        if max_tokens is not None:
+            params["max_tokens"] = min(max_tokens, self.settings.max_tokens)
+        reply = self.complete(messages, **params)
         try:
             return self._validated(reply, schema)
         except (json.JSONDecodeError, jsonschema.ValidationError) as err:
@@ -189,7 +195,7 @@ class LLMClient:
                 f"that matches this schema:\n{json.dumps(schema)}",
             },
         ]
-        second = self.complete(repair, **self._format(schema, name))
+        second = self.complete(repair, **params)
         try:
             return self._validated(second, schema)
         except (json.JSONDecodeError, jsonschema.ValidationError) as err:
