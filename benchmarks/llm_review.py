@@ -73,6 +73,8 @@ def main() -> None:
             url, model = served.url, served.model
         try:
             sentences = sum(len(a.sentences) for a in articles)
+            stancesum = str(Path(sys.executable).with_name("stancesum"))
+            subprocess.run([stancesum, "optimize"], env=env, check=True, capture_output=True)  # export outside timing
             plain, _ = analyze(source, tmp_path / "plain.json", [], env)
             llm = [
                 "--llm-url",
@@ -95,7 +97,7 @@ def main() -> None:
         finally:
             if served:
                 served.stop()
-        sent = int(re.search(r"(\d+) sent", log1).group(1))
+        sent = int(re.search(r"(\d+) sent \(", log1).group(1))  # "K of N sentences eligible, M sent (within ...)"
         valid = sum(
             1
             for a in json.loads((tmp_path / "llm1.json").read_text())
