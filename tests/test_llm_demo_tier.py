@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from stancesum.cli import app
 
-pytestmark = [pytest.mark.llm_slow, pytest.mark.llm, pytest.mark.integration]
+pytestmark = [pytest.mark.llm_slow, pytest.mark.integration]  # not `llm`: `pytest -m llm` runs with no skip
 
 
 @pytest.fixture(scope="module")
