@@ -1,7 +1,7 @@
 """Time to summarise one 40-sentence article: the trained extractive summarizer against the obvious alternatives.
 
     .venv/bin/python benchmarks/summarizer_speed.py [--summarizer-dir models/summarizer_default] \
-        [--threads 2] [--repeats 10]
+        [--threads 2] [--repeats 10] [--output models/summarizer_default/speed.json]
 
 The article is the first 40 sentences of the longest seed article (real news prose, gold segmentation).
 Compared in the same process and run, each after one warm-up call, median of --repeats calls:
@@ -16,6 +16,7 @@ whether the two neural runs chose the same sentences.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 from pathlib import Path
@@ -50,6 +51,7 @@ def main() -> None:
     parser.add_argument("--summarizer-dir", default=None)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--output", type=Path, default=None, help="also write the figures as JSON (speed.json)")
     args = parser.parse_args()
 
     import torch
@@ -85,6 +87,16 @@ def main() -> None:
         "same sentences chosen batched and per-sentence: "
         f"{rows['ours (batched)'][1] == rows['per-sentence encoder passes'][1]}"
     )
+    if args.output:
+        record = {
+            "sentences": len(sentences),
+            "words": sum(len(s.text.split()) for s in sentences),
+            "threads": torch.get_num_threads(),
+            "repeats": args.repeats,
+            "seconds_per_article": {name: seconds for name, (seconds, _) in rows.items()},
+            "command": f"python benchmarks/summarizer_speed.py --threads {args.threads} --repeats {args.repeats}",
+        }
+        args.output.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

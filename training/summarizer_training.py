@@ -484,6 +484,25 @@ def _benchmark_tables(directory: Path | None) -> str:
     return "\n\n".join(parts)
 
 
+def _speed_section(directory: Path | None) -> str:
+    """Time per 40-sentence article, saved beside the model by `benchmarks/summarizer_speed.py --output`."""
+    path = directory / "speed.json" if directory else None
+    if path is None or not path.is_file():
+        return ""
+    r = json.loads(path.read_text(encoding="utf-8"))
+    rows = "\n".join(f"| {name} | {seconds:.3f} |" for name, seconds in r["seconds_per_article"].items())
+    return f"""
+## Speed
+
+A {r["sentences"]}-sentence article ({r["words"]} words), {r["threads"]} CPU threads, median of {r["repeats"]} calls
+after a warm-up (`{r["command"]}`):
+
+| summarizer | seconds per article |
+|---|---|
+{rows}
+"""
+
+
 def render_card(
     record: dict, args: dict, hashes: dict[str, str], size_bytes: int, directory: Path | None = None
 ) -> str:
@@ -585,6 +604,7 @@ MMR lambda on the selection splits (mean ROUGE-1): {lambdas}.
 
 {_benchmark_tables(directory)}
 
+{_speed_section(directory)}
 ## Hyper-parameters and training
 
 ```json
