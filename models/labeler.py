@@ -23,6 +23,7 @@ from stancesum.models.labeler_config import (  # noqa: F401  (re-exported: the l
     ModelLoadError,
     apply_none_bias,
     default_model_available,
+    length_sorted_batches,
     quiet_transformers,
     resolve_base_model,
     smooth_topics,
@@ -204,11 +205,7 @@ class SentenceLabeler(nn.Module):
             return out
         self.eval()
         device = next(self.parameters()).device
-        # Length-sorted batches pad far less than batches in input order.
-        lengths = [len(a) + (len(second[i]) if second is not None else 0) for i, a in enumerate(first)]
-        order = np.argsort(lengths, kind="stable")
-        for begin in range(0, len(order), batch_size):
-            idx = order[begin : begin + batch_size]
+        for idx in length_sorted_batches(first, second, batch_size):
             batch = self.tokenize([first[i] for i in idx], [second[i] for i in idx] if second is not None else None)
             logits = self(task, **{k: v.to(device) for k, v in batch.items()}).float()
             probs = torch.softmax(logits, dim=-1) if task == "topic" else stance_probabilities(logits)

@@ -3,7 +3,7 @@ smoothing): importable without torch, so that the int8 ONNX path and the command
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -46,6 +46,14 @@ def smooth_topics(probs: np.ndarray, groups: Sequence[int], alpha: float) -> np.
         out[offset : offset + n] = (1 - alpha) * block + alpha * block.mean(0, keepdims=True)
         offset += n
     return out
+
+
+def length_sorted_batches(first: Sequence[str], second: Sequence[str] | None, batch_size: int) -> Iterator[np.ndarray]:
+    """Indices of (first[i], second[i]) inputs in batches of similar length: far less padding than input order."""
+    lengths = [len(a) + (len(second[i]) if second is not None else 0) for i, a in enumerate(first)]
+    order = np.argsort(lengths, kind="stable")
+    for begin in range(0, len(order), batch_size):
+        yield order[begin : begin + batch_size]
 
 
 class ModelLoadError(RuntimeError):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stancesum.models.labeler_config import CONFIG_FILE, ENCODER_DIR, HEADS_FILE
+from stancesum.models.labeler_config import CONFIG_FILE, ENCODER_DIR, HEADS_FILE, length_sorted_batches
 from stancesum.models.schema import LabelSchema
 
 EXPORT_VERSION = 1  # bump when the exported graph or the quantization changes
@@ -144,10 +144,7 @@ class OnnxLabeler:
     def pooled(self, first: Sequence[str], second: Sequence[str] | None, batch_size: int) -> np.ndarray:
         """Mean-pooled encoder vectors, in length-sorted batches (far less padding)."""
         out = np.zeros((len(first), self.topic_w.shape[1]), np.float32)
-        lengths = [len(a) + (len(second[i]) if second is not None else 0) for i, a in enumerate(first)]
-        order = np.argsort(lengths, kind="stable")
-        for begin in range(0, len(order), batch_size):
-            idx = order[begin : begin + batch_size]
+        for idx in length_sorted_batches(first, second, batch_size):
             inputs = [(first[i], second[i]) for i in idx] if second is not None else [first[i] for i in idx]
             encodings = self.tokenizer.encode_batch(inputs)
             feed = {

@@ -10,7 +10,17 @@ from typing import Annotated
 
 import typer
 
-from stancesum.commands.common import INPUTS_HELP, LLM_URL_HELP, fail, make_llm_client, report_failures, write_output
+from stancesum.commands.common import (
+    INPUTS_HELP,
+    LlmModel,
+    LlmStructured,
+    LlmTimeout,
+    LlmUrl,
+    fail,
+    make_llm_client,
+    report_failures,
+    write_output,
+)
 
 
 def analyze(
@@ -64,12 +74,10 @@ def analyze(
         typer.Option(help="--engine ray: join this Ray cluster (e.g. ray://head:10001); default: a local Ray."),
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="--engine ray: analyzer actors (each loads the model once).")] = 2,
-    llm_url: Annotated[str | None, typer.Option("--llm-url", help=LLM_URL_HELP)] = None,
-    llm_model: Annotated[str | None, typer.Option("--llm-model", help="Model name the server knows.")] = None,
-    llm_structured: Annotated[
-        str, typer.Option("--llm-structured", help="json_schema (OpenAI, vLLM) | json_object (llama.cpp) | none.")
-    ] = "json_schema",
-    llm_timeout: Annotated[float, typer.Option("--llm-timeout", help="Seconds per LLM request.")] = 60.0,
+    llm_url: LlmUrl = None,
+    llm_model: LlmModel = None,
+    llm_structured: LlmStructured = "json_schema",
+    llm_timeout: LlmTimeout = 60.0,
     llm_concurrency: Annotated[int, typer.Option("--llm-concurrency", min=1, help="LLM requests in flight.")] = 4,
     llm_review: Annotated[
         str,

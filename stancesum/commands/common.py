@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -55,6 +55,14 @@ def parse_overrides(extra: list[str]) -> dict[str, str]:
 
 
 LLM_URL_HELP = "Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (key: STANCESUM_LLM_API_KEY)."
+
+# The LLM options that analyze, summarize and prelabel share.
+LlmUrl = Annotated[str | None, typer.Option("--llm-url", help=LLM_URL_HELP)]
+LlmModel = Annotated[str | None, typer.Option("--llm-model", help="Model name the server knows.")]
+LlmStructured = Annotated[
+    str, typer.Option("--llm-structured", help="json_schema (OpenAI, vLLM) | json_object (llama.cpp) | none.")
+]
+LlmTimeout = Annotated[float, typer.Option("--llm-timeout", help="Seconds per LLM request.")]
 
 
 def make_llm_client(

@@ -9,7 +9,16 @@ from typing import Annotated
 
 import typer
 
-from stancesum.commands.common import INPUTS_HELP, LLM_URL_HELP, fail, make_llm_client, report_failures, write_output
+from stancesum.commands.common import (
+    INPUTS_HELP,
+    LlmModel,
+    LlmStructured,
+    LlmUrl,
+    fail,
+    make_llm_client,
+    report_failures,
+    write_output,
+)
 
 
 def prelabel(
@@ -20,11 +29,9 @@ def prelabel(
     ] = None,
     model: Annotated[Path | None, typer.Option(help="Labeler directory (default: models/default).")] = None,
     precision: Annotated[str, typer.Option(help="int8 | fp32.")] = "int8",
-    llm_url: Annotated[str | None, typer.Option("--llm-url", help=LLM_URL_HELP)] = None,
-    llm_model: Annotated[str | None, typer.Option("--llm-model", help="Model name the server knows.")] = None,
-    llm_structured: Annotated[str, typer.Option("--llm-structured", help="json_schema | json_object | none.")] = (
-        "json_schema"
-    ),
+    llm_url: LlmUrl = None,
+    llm_model: LlmModel = None,
+    llm_structured: LlmStructured = "json_schema",
     llm_budget: Annotated[int, typer.Option("--llm-budget", min=0, help="At most this many sentences to the LLM.")] = (
         200
     ),

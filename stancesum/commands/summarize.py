@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stancesum.commands.common import INPUTS_HELP, LLM_URL_HELP, fail, make_llm_client, report_failures, write_output
+from stancesum.commands.common import (
+    INPUTS_HELP,
+    LlmModel,
+    LlmStructured,
+    LlmTimeout,
+    LlmUrl,
+    fail,
+    make_llm_client,
+    report_failures,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from stancesum.inference.summarizers import ArticleSummary
@@ -42,12 +52,10 @@ def summarize(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")
     ] = None,
-    llm_url: Annotated[str | None, typer.Option("--llm-url", help=LLM_URL_HELP)] = None,
-    llm_model: Annotated[str | None, typer.Option("--llm-model", help="Model name the server knows.")] = None,
-    llm_structured: Annotated[
-        str, typer.Option("--llm-structured", help="json_schema (OpenAI, vLLM) | json_object (llama.cpp) | none.")
-    ] = "json_schema",
-    llm_timeout: Annotated[float, typer.Option("--llm-timeout", help="Seconds per LLM request.")] = 60.0,
+    llm_url: LlmUrl = None,
+    llm_model: LlmModel = None,
+    llm_structured: LlmStructured = "json_schema",
+    llm_timeout: LlmTimeout = 60.0,
     llm_fallback: Annotated[
         str, typer.Option("--llm-fallback", help="error (exit 2 on an LLM failure) | model (warn, use the extract).")
     ] = "error",
