@@ -29,7 +29,8 @@ from stancesum.inference.summarizers import (
 from stancesum.models.article import Article, Sentence
 from stancesum.models.bootstrap import bootstrap_ci
 from stancesum.models.labeler_config import ModelLoadError
-from stancesum.models.summarizer import DEFAULT_SUMMARIZER_DIR, Budget
+from stancesum.models.sentence_features import Budget
+from stancesum.models.summarizer_config import DEFAULT_SUMMARIZER_DIR
 from stancesum.training.corpora import SummaryDocument, bbc_summary, seed_summaries, xsum_val
 from stancesum.training.summarizer_training import RECORD_FILE, bbc_budget_ratio, reference_lines, xsum_partition
 

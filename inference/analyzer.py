@@ -76,7 +76,7 @@ class Analyzer:
         if isinstance(summarizer, str):
             from stancesum.inference.summarizers import build_summarizer
 
-            summarizer = build_summarizer(summarizer)
+            summarizer = build_summarizer(summarizer, threads=threads)
         return cls(labeler, batch_size=batch_size, summarizer=summarizer, **kwargs)
 
     def analyze(

@@ -18,7 +18,7 @@ from stancesum.inference.llm_client import LLMClient, LLMError, load_prompt
 from stancesum.inference.results import ArticleAnalysis, SentenceResult
 from stancesum.models.article import Article, Sentence
 from stancesum.models.schema import STANCE_LABELS, LabelSchema
-from stancesum.models.summarizer import Budget
+from stancesum.models.sentence_features import Budget
 
 log = logging.getLogger(__name__)
 SUMMARY_SCHEMA = {

@@ -40,7 +40,9 @@ class AnalyzeBatch:
         from stancesum.inference.summarizers import build_summarizer
 
         summarize = (
-            build_summarizer(settings.summarizer, settings.summarizer_model, **settings.summary_limits)
+            build_summarizer(
+                settings.summarizer, settings.summarizer_model, threads=settings.threads, **settings.summary_limits
+            )
             if settings.summarizer != "none"
             else None
         )

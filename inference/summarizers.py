@@ -12,23 +12,18 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from stancesum.models.article import Article, Sentence
-from stancesum.models.labeler_config import ModelLoadError
-from stancesum.models.summarizer import (
-    CONFIG_FILE,
-    DEFAULT_SUMMARIZER_DIR,
-    Budget,
-    SentenceScorer,
-    mmr_select,
-    pacsum_scores,
-    quiet_transformers,
-    textrank_scores,
-    word_count,
-)
+from stancesum.models.labeler_config import ModelLoadError, quiet_transformers
+from stancesum.models.sentence_features import Budget, mmr_select, pacsum_scores, textrank_scores, word_count
+from stancesum.models.summarizer_config import CONFIG_FILE, DEFAULT_SUMMARIZER_DIR, read_config
+
+if TYPE_CHECKING:
+    from stancesum.models.onnx_summarizer import OnnxScorer
+    from stancesum.models.summarizer import SentenceScorer
 
 SUMMARIZER_KINDS: tuple[str, ...] = ("extractive", "llm", "seq2seq", "textrank", "pacsum", "lead")
 FALLBACK_BUDGET = Budget(max_sentences=3)
@@ -151,6 +146,17 @@ class PacSumSummarizer(_Extractor):
         return pacsum_scores(texts), None
 
 
+def load_scorer(directory: str | Path, threads: int | None = None) -> SentenceScorer | OnnxScorer:
+    """A trained scorer on the runtime its config names."""
+    if read_config(directory).runtime == "onnx":
+        from stancesum.models.onnx_summarizer import OnnxScorer
+
+        return OnnxScorer.from_pretrained(directory, threads)
+    from stancesum.models.summarizer import SentenceScorer
+
+    return SentenceScorer.from_pretrained(directory)
+
+
 class ExtractiveSummarizer(_Extractor):
     """The trained default: a sentence scorer (models.summarizer) + MMR + the budget."""
 
@@ -158,7 +164,7 @@ class ExtractiveSummarizer(_Extractor):
 
     def __init__(
         self,
-        scorer: SentenceScorer,
+        scorer: SentenceScorer | OnnxScorer,
         budget: Budget | None = None,
         balanced: bool = False,
         mmr_lambda: float | None = None,
@@ -168,9 +174,12 @@ class ExtractiveSummarizer(_Extractor):
         self.scorer, self.batch_size = scorer, batch_size
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path | None = None, **kwargs) -> ExtractiveSummarizer:
-        """From a scorer directory (default: the committed models/summarizer_default)."""
-        return cls(SentenceScorer.from_pretrained(directory or DEFAULT_SUMMARIZER_DIR), **kwargs)
+    def from_pretrained(
+        cls, directory: str | Path | None = None, threads: int | None = None, **kwargs
+    ) -> ExtractiveSummarizer:
+        """From a scorer directory (default: the committed models/summarizer_default), on the runtime its config
+        names: ONNX Runtime (no torch) or torch."""
+        return cls(load_scorer(directory or DEFAULT_SUMMARIZER_DIR, threads), **kwargs)
 
     def scores(self, article: Article, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         return self.scorer.score(texts, article.title, self.batch_size)
@@ -335,12 +344,13 @@ def build_summarizer(
     max_sentences: int | None = None,
     ratio: float | None = None,
     balanced: bool = False,
+    threads: int | None = None,
     **options,
 ) -> Summarizer:
     """A summarizer of `kind` (extractive | seq2seq | textrank | pacsum | lead). `model`: the scorer directory for
     extractive (default models/summarizer_default), a model directory or hub id for seq2seq (required).
     Extractive kinds default to the news budget (`news_budget`) when no limit is given; seq2seq to the model's own
-    length."""
+    length. `threads`: CPU threads of the extractive scorer's encoder (None: all)."""
     if kind not in SUMMARIZER_KINDS:
         raise ValueError(f"unknown summarizer {kind!r}; choose one of {', '.join(SUMMARIZER_KINDS)}")
     if kind == "seq2seq":
@@ -358,12 +368,12 @@ def build_summarizer(
         client = options.pop("llm_client", None)
         if client is None:
             raise ValueError("the llm summarizer needs a language model: pass --llm-url and --llm-model")
-        extractor = ExtractiveSummarizer.from_pretrained(model, budget=budget)
+        extractor = ExtractiveSummarizer.from_pretrained(model, threads, budget=budget)
         return LlmSummarizer(
             client, extractor, budget, strict=options.pop("strict", False), fallback=options.pop("fallback", False)
         )
     if kind == "extractive":
-        return ExtractiveSummarizer.from_pretrained(model, budget=budget, balanced=balanced, **options)
+        return ExtractiveSummarizer.from_pretrained(model, threads, budget=budget, balanced=balanced, **options)
     if model is not None:
         raise ValueError(f"the {kind} summarizer takes no model")
     cls = {"textrank": TextRankSummarizer, "pacsum": PacSumSummarizer, "lead": LeadSummarizer}[kind]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 
 from stancesum.models.article import Sentence
@@ -19,9 +20,29 @@ class SegmentationError(ValueError):
     """Text that cannot be split into sentences."""
 
 
+def _import_spacy_without_torch():
+    """spaCy, imported so that thinc (its ML library) does not import torch: thinc imports torch, when installed,
+    only to offer it as a backend, and that import is about 2 s of a cold start, while the CNN English pipeline
+    runs on numpy alone. Once torch or thinc is loaded there is nothing to save and spaCy is imported as usual."""
+    if "torch" in sys.modules or "thinc" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` raises ImportError meanwhile
+    try:
+        import spacy
+    finally:
+        if sys.modules.get("torch", ...) is None:
+            del sys.modules["torch"]
+    return spacy
+
+
 @lru_cache(maxsize=2)
 def _load_pipeline(name: str):
-    import spacy
+    if name == SPACY_PIPELINE:
+        spacy = _import_spacy_without_torch()
+    else:  # another pipeline may be a transformer one, which needs thinc's torch backend
+        import spacy
 
     try:
         return spacy.load(name, exclude=list(_UNUSED_COMPONENTS))

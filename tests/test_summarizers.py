@@ -22,14 +22,9 @@ from stancesum.inference.summarizers import (
 )
 from stancesum.models.article import Article, Sentence
 from stancesum.models.labeler import ModelLoadError
-from stancesum.models.summarizer import (
-    N_LEXICAL,
-    Budget,
-    SentenceScorer,
-    SummarizerConfig,
-    lexical_features,
-    mmr_select,
-)
+from stancesum.models.sentence_features import N_LEXICAL, Budget, lexical_features, mmr_select
+from stancesum.models.summarizer import SentenceScorer
+from stancesum.models.summarizer_config import SummarizerConfig
 
 TEXTS = [
     "The city council approved a new budget for public transport on Monday.",
@@ -198,6 +193,58 @@ def test_quantized_encoder_is_close_and_never_saved(tmp_path):
     loaded = SentenceScorer.from_pretrained(scorer.save_pretrained(tmp_path / "q"))
     assert loaded.config.quantize
     np.testing.assert_allclose(loaded.score(TEXTS)[0], scorer.score(TEXTS)[0], atol=1e-5)
+
+
+def test_numpy_head_is_the_torch_head():
+    import torch
+
+    from stancesum.models.onnx_summarizer import NumpyHead
+
+    scorer = tiny_scorer()
+    embeddings, features = scorer.document_inputs(TEXTS, "Council approves transport budget")
+    with torch.inference_mode():
+        logits = scorer.head(embeddings[None], features[None], torch.ones(1, len(TEXTS), dtype=torch.bool))[0]
+    weights = {k: v.numpy() for k, v in scorer.head.state_dict().items()}
+    np.testing.assert_allclose(
+        NumpyHead(weights, scorer.config)(embeddings.numpy(), features.numpy()), torch.sigmoid(logits), atol=1e-6
+    )
+
+
+def test_onnx_runtime_scores_as_trained_and_needs_no_torch(tmp_path):
+    """A scorer trained on ONNX vectors (runtime "onnx") scores the same through OnnxScorer, which a fresh process
+    loads and runs without importing torch or transformers (the export is made once, then cached)."""
+    import subprocess
+    import sys
+
+    from stancesum.inference.summarizers import load_scorer
+    from stancesum.models.onnx_summarizer import OnnxScorer
+
+    scorer = tiny_scorer()
+    scorer.config.quantize, scorer.config.runtime = True, "onnx"
+    plain = tiny_scorer().embed(TEXTS)
+    assert float((plain * scorer.embed(TEXTS)).sum(1).min()) > 0.95  # per-channel int8: close to float32
+    directory = scorer.save_pretrained(tmp_path / "onnx-scorer")
+    onnx = load_scorer(directory)
+    assert isinstance(onnx, OnnxScorer)
+    title = "Council approves transport budget"
+    np.testing.assert_allclose(onnx.score(TEXTS, title)[0], scorer.score(TEXTS, title)[0], atol=1e-5)
+    code = (
+        "import sys; from stancesum.inference.summarizers import build_summarizer; "
+        "from stancesum.models.article import Article, Sentence; "
+        f"s = build_summarizer('extractive', {str(directory)!r}, max_sentences=1); "
+        "t = 'Prices rose. Unions called a strike.'; "
+        "print(s(Article(id='a', text=t), [Sentence(0, 12, t[:12]), Sentence(13, len(t), t[13:])])); "
+        "print('torch' in sys.modules, 'transformers' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-2:] == ["False", "False"]
+
+
+def test_scorer_config_validation():
+    with pytest.raises(ValueError, match="runtime"):
+        SummarizerConfig(runtime="tensorflow")
+    with pytest.raises(ValueError, match="quantize"):
+        SummarizerConfig(runtime="onnx", quantize=False)
 
 
 def test_scorer_load_errors(tmp_path, scorer_dir):
@@ -507,7 +554,7 @@ def test_summarize_command_errors(runner_app, articles_file, tmp_path, scorer_di
 
 @pytest.mark.integration
 def test_committed_default_summarizer():
-    from stancesum.models.summarizer import DEFAULT_SUMMARIZER_DIR
+    from stancesum.models.summarizer_config import DEFAULT_SUMMARIZER_DIR
 
     if not (DEFAULT_SUMMARIZER_DIR / "summarizer_config.json").is_file():
         pytest.skip("no committed default summarizer")
@@ -517,7 +564,7 @@ def test_committed_default_summarizer():
 
 
 def test_pacsum_rewards_what_later_sentences_elaborate():
-    from stancesum.models.summarizer import pacsum_scores
+    from stancesum.models.sentence_features import pacsum_scores
 
     texts = [
         "The council approved a new transport budget for buses and trams.",

@@ -29,17 +29,17 @@ from torch import nn
 
 from stancesum.models.articles_io import atomic_write_text
 from stancesum.models.labeler_config import DEFAULT_BASE_MODEL
-from stancesum.models.summarizer import (
+from stancesum.models.sentence_features import (
     N_LEXICAL,
     N_SEMANTIC,
     Budget,
-    SentenceScorer,
     lexical_features,
     mmr_select,
     pacsum_scores,
     textrank_scores,
     word_count,
 )
+from stancesum.models.summarizer import SentenceScorer
 from stancesum.training.corpora import SummaryDocument, bbc_summary, seed_summaries, xsum_val
 from stancesum.training.corpora.types import assign_splits, resolve_data_dir, split_sentences
 
@@ -60,6 +60,7 @@ class SummarizerTrainingArguments:
     base_model: str = DEFAULT_BASE_MODEL
     max_length: int = 128
     quantize: bool = False
+    runtime: str = "torch"  # how the int8 encoder runs at inference (and so at training): "torch" or "onnx"
     hidden: int = 128
     layers: int = 2
     heads: int = 4
@@ -88,6 +89,7 @@ class SummarizerTrainingArguments:
             ("patience", self.patience >= 1),
             ("learning_rate", 0 < self.learning_rate < 1),
             ("threads", self.threads >= 1),
+            ("runtime", self.runtime in ("torch", "onnx") and (self.runtime == "torch" or self.quantize)),
             ("mmr_lambdas", bool(self.mmr_lambdas) and all(0 <= x <= 1 for x in self.mmr_lambdas)),
             ("sources", set(self.sources) <= {"seeds", "xsum", "bbc"} and all(n >= -1 for n in self.sources.values())),
             ("selection_splits", bool(self.selection_splits) and set(self.selection_splits) <= {"dev", "ood_dev"}),
@@ -229,8 +231,10 @@ def _cached_vectors(scorer: SentenceScorer, documents: list[list[str]], cache_di
     (SentenceScorer.embed with its default batching): int8 dynamic quantization scales activations per batch,
     so a vector depends slightly on the texts it is batched with."""
     texts = [t for doc in documents for t in doc]
-    setting = [scorer.config.base_model, str(scorer.config.max_length), "per-document"] + (
-        ["int8"] if scorer.config.quantize else []
+    setting = (
+        [scorer.config.base_model, str(scorer.config.max_length), "per-document"]
+        + (["int8"] if scorer.config.quantize else [])
+        + (["onnx"] if scorer.config.runtime == "onnx" else [])
     )
     key = hashlib.sha256("\x00".join(setting + texts).encode()).hexdigest()[:20]
     path = cache_dir / f"vectors-{key}.npy"
@@ -335,6 +339,7 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
         args.base_model,
         max_length=args.max_length,
         quantize=args.quantize,
+        runtime=args.runtime,
         hidden=args.hidden,
         layers=args.layers,
         heads=args.heads,
@@ -548,8 +553,14 @@ def render_card(
         "(2-4 sentences) are the length this tool's users asked for"
     )
     quantized = (
-        "; its Linear layers are dynamically quantized to int8 when loaded, for CPU speed, and the head was trained "
-        "on vectors made the same way"
+        (
+            "; it runs on ONNX Runtime with its Linear layers (MatMuls) quantized to int8, one scale per output "
+            "channel (exported once from the base model and cached; inference needs no torch), and the head was "
+            "trained on vectors made the same way"
+            if args.get("runtime") == "onnx"
+            else "; its Linear layers are dynamically quantized to int8 when loaded, for CPU speed, and the head "
+            "was trained on vectors made the same way"
+        )
         if args.get("quantize")
         else ""
     )

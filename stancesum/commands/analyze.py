@@ -158,6 +158,7 @@ def analyze(
                 max_sentences=max_sentences,
                 ratio=ratio,
                 balanced=balanced,
+                threads=threads,
                 **llm,
             )
         except (ValueError, ModelLoadError) as err:
@@ -326,15 +327,28 @@ def split(
 
 
 def optimize(
-    model: Annotated[Path | None, typer.Argument(help="Model directory (default: models/default).")] = None,
+    model: Annotated[
+        Path | None,
+        typer.Argument(help="A labeler or summarizer directory (default: both committed defaults)."),
+    ] = None,
 ) -> None:
-    """Make the int8 ONNX export of a model ahead of time (otherwise made on first use), and print where it is."""
+    """Make the int8 ONNX exports ahead of time (otherwise made on first use), and print where they are."""
     from stancesum.models.labeler_config import DEFAULT_MODEL_DIR, ModelLoadError
     from stancesum.models.onnx_labeler import export_int8, onnx_path
+    from stancesum.models.summarizer_config import CONFIG_FILE, DEFAULT_SUMMARIZER_DIR, read_config
 
-    model = model or DEFAULT_MODEL_DIR
-    try:
-        path = onnx_path(model) if onnx_path(model).is_file() else export_int8(model)
-    except ModelLoadError as err:
-        fail(str(err))
-    typer.echo(f"{path} ({path.stat().st_size / 1e6:.1f} MB; cache: STANCESUM_CACHE or ~/.cache/stancesum)")
+    for directory in [model] if model else [DEFAULT_MODEL_DIR, DEFAULT_SUMMARIZER_DIR]:
+        try:
+            if (directory / CONFIG_FILE).is_file():
+                if read_config(directory).runtime != "onnx":
+                    typer.echo(f"{directory}: runtime 'torch' (quantized when loaded): no export to make")
+                    continue
+                from stancesum.models.onnx_summarizer import export_scorer
+
+                path = export_scorer(directory)
+            else:
+                path = onnx_path(directory) if onnx_path(directory).is_file() else export_int8(directory)
+        except ModelLoadError as err:
+            fail(str(err))
+        size = path.stat().st_size / 1e6
+        typer.echo(f"{directory}: {path} ({size:.1f} MB; cache: STANCESUM_CACHE or ~/.cache/stancesum)")

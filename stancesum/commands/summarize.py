@@ -67,7 +67,7 @@ def summarize(
     from stancesum.inference.inputs import InputError, read_inputs
     from stancesum.inference.summarizers import build_summarizer, summarize_article
     from stancesum.models.labeler_config import ModelLoadError
-    from stancesum.models.summarizer import DEFAULT_SUMMARIZER_DIR
+    from stancesum.models.summarizer_config import DEFAULT_SUMMARIZER_DIR
 
     if fmt not in SUMMARY_FORMATS:
         fail(f"unknown --format {fmt!r}; choose one of {', '.join(SUMMARY_FORMATS)}")

@@ -1,0 +1,125 @@
+"""int8 transformer encoders on ONNX Runtime, shared by the labeler and the summarizer: an encoder with its mean
+pooling is exported to ONNX once, its Linear layers (the MatMuls) quantized to int8 with one scale per output
+channel (embeddings and LayerNorms stay in float32), and cached (`STANCESUM_CACHE`, default ~/.cache/stancesum)
+under a hash of the files it was made from. Exporting needs torch; running (`PooledEncoder`) needs neither torch
+nor transformers, which is most of a cold start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from stancesum.models.labeler_config import length_sorted_batches
+
+if TYPE_CHECKING:
+    import torch
+
+EXPORT_VERSION = 1  # bump when the exported graph or the quantization changes
+INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
+LARGE_FILE = 16 * 2**20  # files above this are identified by path, size and mtime instead of their bytes
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("STANCESUM_CACHE") or Path.home() / ".cache" / "stancesum")
+
+
+def fingerprint(files: Iterable[Path], root: Path, salt: str = "") -> str:
+    """A hash of `files` (named relative to `root`) and the export version. Large files outside the repository's
+    control (an installed base model) count by path, size and modification time, which is cheap at every start."""
+    digest = hashlib.sha256(f"export-{EXPORT_VERSION}-{salt}".encode())
+    for path in files:
+        if not path.is_file():
+            continue
+        stat = path.stat()
+        content = (
+            f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+            if stat.st_size > LARGE_FILE and not path.resolve().is_relative_to(root.resolve())
+            else hashlib.sha256(path.read_bytes()).digest()
+        )
+        name = str(path.relative_to(root)) if path.is_relative_to(root) else str(path.resolve())
+        digest.update(name.encode() + content)
+    return digest.hexdigest()[:24]
+
+
+def export_pooled_int8(pooled: torch.nn.Module, sample: dict[str, torch.Tensor], out: Path) -> Path:
+    """Export `pooled` (input_ids, attention_mask, token_type_ids -> one vector per input) to ONNX and quantize its
+    MatMuls to per-channel int8; the file appears whole (written beside, then renamed)."""
+    import logging
+    import warnings
+
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
+        fp32 = Path(tmp) / "encoder.onnx"
+        axes = {0: "batch", 1: "tokens"}
+        with warnings.catch_warnings():  # tracer notes on shape checks that are constant for an encoder
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                pooled.eval(),
+                tuple(sample[name] for name in INPUT_NAMES),
+                str(fp32),
+                input_names=list(INPUT_NAMES),
+                output_names=["pooled"],
+                dynamic_axes={**{name: axes for name in INPUT_NAMES}, "pooled": {0: "batch"}},
+                opset_version=17,
+                dynamo=False,
+            )
+        int8 = Path(tmp) / out.name
+        root, level = logging.getLogger(), logging.getLogger().level
+        root.setLevel(logging.ERROR)  # the quantizer logs a generic "consider pre-processing" hint on the root logger
+        try:
+            quantize_dynamic(
+                str(fp32), str(int8), per_channel=True, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"]
+            )
+        finally:
+            root.setLevel(level)
+        os.replace(int8, out)
+    return out
+
+
+def session(path: Path, threads: int | None = None):
+    """An ONNX Runtime CPU session; `threads` None or 0: ONNX Runtime's choice."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or 0
+    options.inter_op_num_threads = 1
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+class PooledEncoder:
+    """An exported int8 encoder and its tokenizer: texts (or text pairs) in, mean-pooled vectors out."""
+
+    def __init__(self, model: Path, tokenizer: Path, max_length: int, threads: int | None = None):
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(tokenizer))
+        self.tokenizer.enable_truncation(max_length)
+        pad = self.tokenizer.token_to_id("[PAD]") or 0
+        self.tokenizer.enable_padding(pad_id=pad, pad_token=self.tokenizer.id_to_token(pad) or "[PAD]")
+        self.session = session(model, threads)
+        self.dim = int(self.session.get_outputs()[0].shape[-1])
+
+    def pooled(self, first: Sequence[str], second: Sequence[str] | None = None, batch_size: int = 64) -> np.ndarray:
+        """Mean-pooled vectors in length-sorted batches (far less padding); int8 activations are scaled per batch,
+        so a text's vector depends a little on its batch: callers that must match keep the same batching."""
+        out = np.zeros((len(first), self.dim), np.float32)
+        for idx in length_sorted_batches(first, second, batch_size):
+            inputs = [(first[i], second[i]) for i in idx] if second is not None else [first[i] for i in idx]
+            encodings = self.tokenizer.encode_batch(inputs)
+            feed = {
+                "input_ids": np.array([e.ids for e in encodings], np.int64),
+                "attention_mask": np.array([e.attention_mask for e in encodings], np.int64),
+                "token_type_ids": np.array([e.type_ids for e in encodings], np.int64),
+            }
+            out[idx] = self.session.run(["pooled"], feed)[0]
+        return out
