@@ -1,6 +1,6 @@
 """Per-sentence features for extractive summarization (word frequency, position, title overlap, TextRank and PacSum
-centrality, embedding similarity), the summary budget, and budgeted MMR selection. numpy and scikit-learn only:
-the trained scorer's inference path (ONNX) runs on these without torch."""
+centrality, embedding similarity), the summary budget, and budgeted MMR selection. numpy only: the trained
+scorer's inference path (ONNX) runs on these without torch or scikit-learn."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -17,21 +19,52 @@ N_SEMANTIC = 3  # semantic_features columns
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 
 
-def _stop_words() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS | {"said", "says", "mr", "mrs", "ms"})
+_WORD_RE = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
+STOP_WORDS_FILE = Path(__file__).resolve().parent / "english_stop_words.txt"
 
 
-_STOP: frozenset[str] | None = None
+@lru_cache(maxsize=1)
+def english_stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words, read from a copy: importing scikit-learn costs about 2 s of start-up."""
+    lines = STOP_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(w for w in lines if w and not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _content_stop_words() -> frozenset[str]:
+    return english_stop_words() | {"said", "says", "mr", "mrs", "ms"}
 
 
 def content_tokens(text: str) -> list[str]:
     """Lower-cased alphanumeric tokens that are not stop words."""
-    global _STOP
-    if _STOP is None:
-        _STOP = _stop_words()
-    return [t for t in _TOKEN_RE.findall(text.lower()) if t not in _STOP]
+    stop = _content_stop_words()
+    return [t for t in _TOKEN_RE.findall(text.lower()) if t not in stop]
+
+
+def term_counts(sentences: Sequence[str]) -> np.ndarray:
+    """Sentence x term counts of the words scikit-learn's CountVectorizer(stop_words="english") keeps (lower-cased,
+    2+ word characters, no stop words); ValueError when no sentence has such a word, as scikit-learn raises."""
+    stop = english_stop_words()
+    tokens = [[t for t in _WORD_RE.findall(s.lower()) if t not in stop] for s in sentences]
+    vocabulary = {t: i for i, t in enumerate(sorted({t for toks in tokens for t in toks}))}
+    if not vocabulary:
+        raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+    counts = np.zeros((len(sentences), len(vocabulary)))
+    for row, toks in enumerate(tokens):
+        for t in toks:
+            counts[row, vocabulary[t]] += 1
+    return counts
+
+
+def tfidf_vectors(sentences: Sequence[str]) -> np.ndarray:
+    """scikit-learn's TfidfVectorizer(stop_words="english", sublinear_tf=True) in numpy (dense, one row per
+    sentence): 1 + log tf, smoothed idf, rows scaled to unit length. Tested against scikit-learn."""
+    counts = term_counts(sentences)
+    tf = np.where(counts > 0, 1.0 + np.log(np.maximum(counts, 1.0)), 0.0)
+    idf = np.log((1 + len(sentences)) / (1 + (counts > 0).sum(0))) + 1.0
+    weights = tf * idf
+    norms = np.linalg.norm(weights, axis=1, keepdims=True)
+    return weights / np.where(norms > 0, norms, 1.0)
 
 
 def word_count(text: str) -> int:
@@ -57,17 +90,15 @@ def pagerank(similarity: np.ndarray, damping: float = 0.85, iterations: int = 10
 def textrank_scores(sentences: Sequence[str], similarity: str = "tfidf") -> np.ndarray:
     """TextRank centrality of each sentence (sums to 1) over a graph of content-word similarity: "tfidf" (cosine
     of tf-idf vectors) or "overlap" (shared words / (log len + log len), as in Mihalcea & Tarau 2004)."""
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-
     n = len(sentences)
     try:
         if similarity == "tfidf":
-            matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(sentences)
-            sims = (matrix @ matrix.T).toarray()
+            matrix = tfidf_vectors(sentences)
+            sims = matrix @ matrix.T
         else:
-            counts = CountVectorizer(stop_words="english", binary=True).fit_transform(sentences)
-            logs = np.log(np.maximum(np.asarray(counts.sum(1)).ravel(), 2))
-            sims = (counts @ counts.T).toarray() / (logs[:, None] + logs[None, :])
+            counts = (term_counts(sentences) > 0).astype(float)
+            logs = np.log(np.maximum(counts.sum(1), 2))
+            sims = (counts @ counts.T) / (logs[:, None] + logs[None, :])
     except ValueError:  # no content words at all
         return np.full(n, 1.0 / n)
     return pagerank(sims)
@@ -79,16 +110,14 @@ def pacsum_scores(
     """Position-aware centrality (PacSum, Zheng & Lapata 2019, tf-idf variant): a sentence gains from being
     similar to the sentences after it (weight lambda2) and loses for being similar to those before it (lambda1),
     over edges above min + beta (max - min) of the article's tf-idf cosines. Unsupervised."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     n = len(sentences)
     if n < 2:
         return np.ones(n)
     try:
-        matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(sentences)
+        matrix = tfidf_vectors(sentences)
     except ValueError:  # no content words at all
         return -np.arange(n, dtype=float)
-    sims = (matrix @ matrix.T).toarray()
+    sims = matrix @ matrix.T
     off = sims[~np.eye(n, dtype=bool)]
     edges = np.maximum(sims - (off.min() + beta * (off.max() - off.min())), 0.0)
     np.fill_diagonal(edges, 0.0)

@@ -608,3 +608,19 @@ def test_seed_summaries_benchmark_scores_every_system_with_intervals():
         low, high = s["rouge1_ci95"]
         assert low <= s["rouge1"] <= high and s["words"] > 10
     assert set(result["rouge1_gain_over"]) == set(result["systems"]) - {OURS}
+
+
+def test_tfidf_and_counts_match_scikit_learn():
+    """The features' numpy tf-idf (no scikit-learn import at inference) is scikit-learn's, to float precision."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
+
+    from stancesum.models.sentence_features import english_stop_words, term_counts, tfidf_vectors
+
+    assert english_stop_words() == ENGLISH_STOP_WORDS
+    texts = [*TEXTS, "The the THE council's budget, budget and budget again.", "A I x."]
+    expected = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts).toarray()
+    np.testing.assert_allclose(tfidf_vectors(texts), expected, atol=1e-12)
+    binary = CountVectorizer(stop_words="english", binary=True).fit_transform(texts).toarray()
+    np.testing.assert_array_equal(term_counts(texts) > 0, binary.astype(bool))
+    with pytest.raises(ValueError, match="empty vocabulary"):
+        term_counts(["A I.", "the of"])

@@ -489,6 +489,14 @@ def _benchmark_tables(directory: Path | None) -> str:
     return "\n\n".join(parts)
 
 
+def _notes_section(directory: Path | None) -> str:
+    """How this model was chosen among runs (`notes.md` beside the model, written by hand from the runs' records)."""
+    path = directory / "notes.md" if directory else None
+    if path is None or not path.is_file():
+        return ""
+    return "## How this model was chosen\n\n" + path.read_text(encoding="utf-8").strip() + "\n\n"
+
+
 def _speed_section(directory: Path | None) -> str:
     """Time per 40-sentence article, saved beside the model by `benchmarks/summarizer_speed.py --output`."""
     path = directory / "speed.json" if directory else None
@@ -616,7 +624,7 @@ MMR lambda on the selection splits (mean ROUGE-1): {lambdas}.
 {_benchmark_tables(directory)}
 
 {_speed_section(directory)}
-## Hyper-parameters and training
+{_notes_section(directory)}## Hyper-parameters and training
 
 ```json
 {json.dumps({k: v for k, v in args.items() if k not in PATH_ARGUMENTS}, indent=2)}
