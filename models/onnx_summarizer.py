@@ -65,12 +65,6 @@ def export_encoder(encoder: torch.nn.Module, tokenizer, folder: Path) -> Path:
     return export_pooled_int8(Pooled(), dict(sample), folder / ENCODER_FILE)
 
 
-def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float = 1e-5) -> np.ndarray:
-    mean = x.mean(-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * weight + bias
-
-
 def export_scorer(directory: str | Path) -> Path:
     """The cached int8 encoder graph of a scorer directory, exported now if missing (needs torch then)."""
     directory = Path(directory)
@@ -81,6 +75,12 @@ def export_scorer(directory: str | Path) -> Path:
         scorer = SentenceScorer.from_pretrained(directory)
         export_encoder(scorer.encoder, scorer.tokenizer, folder)
     return folder / ENCODER_FILE
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float = 1e-5) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * weight + bias
 
 
 class NumpyHead:
@@ -127,7 +127,7 @@ class OnnxScorer:
 
     @classmethod
     def from_pretrained(cls, directory: str | Path, threads: int | None = None) -> OnnxScorer:
-        """A scorer directory whose config says runtime "onnx"; the graphs are exported on first use."""
+        """A scorer directory whose config says runtime "onnx"; its encoder graph is exported on first use."""
         directory = Path(directory)
         config = read_config(directory)
         if config.runtime != "onnx":
