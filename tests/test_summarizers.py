@@ -624,3 +624,18 @@ def test_tfidf_and_counts_match_scikit_learn():
     np.testing.assert_array_equal(term_counts(texts) > 0, binary.astype(bool))
     with pytest.raises(ValueError, match="empty vocabulary"):
         term_counts(["A I.", "the of"])
+
+
+def test_optimize_command_on_summarizer_directories(tmp_path, scorer_dir):
+    from typer.testing import CliRunner
+
+    from stancesum.cli import app
+
+    scorer = tiny_scorer()
+    scorer.config.quantize, scorer.config.runtime = True, "onnx"
+    onnx_dir = scorer.save_pretrained(tmp_path / "onnx-scorer")
+    made = CliRunner().invoke(app, ["optimize", str(onnx_dir)])
+    assert made.exit_code == 0 and "encoder.int8.onnx" in made.output
+    assert Path(made.output.split(": ", 1)[1].split(" (")[0]).is_file()
+    torch_runtime = CliRunner().invoke(app, ["optimize", str(scorer_dir)])
+    assert torch_runtime.exit_code == 0 and "no export to make" in torch_runtime.output
