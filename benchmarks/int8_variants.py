@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import tempfile
 import time
 from pathlib import Path
@@ -30,59 +29,29 @@ REPO = Path(__file__).resolve().parents[1]
 
 def export_fp32(model: str, out: Path, eager: bool) -> tuple[Path, int, int]:
     """The labeler's encoder + pooling as float32 ONNX; with its attention heads and width (for the optimizer)."""
-    import warnings
-
-    import torch
-
     from stancesum.models.labeler import SentenceLabeler
-    from stancesum.models.onnx_encoder import INPUT_NAMES
+    from stancesum.models.onnx_encoder import export_float32
+    from stancesum.models.onnx_labeler import pooled_encoder
 
     labeler = SentenceLabeler.from_pretrained(model)
     if eager:  # the attention pattern ONNX Runtime's fusion recognizes
         labeler.encoder.config._attn_implementation = "eager"
-
-    class Pooled(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.encoder = labeler.encoder
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return labeler.pooled(input_ids, attention_mask, token_type_ids=token_type_ids)
-
-    sample = labeler.tokenize(["a first sentence", "a second, longer sentence of the batch"], ["t", "u"])
-    axes = {0: "batch", 1: "tokens"}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            Pooled().eval(),
-            tuple(sample[n] for n in INPUT_NAMES),
-            str(out),
-            input_names=list(INPUT_NAMES),
-            output_names=["pooled"],
-            dynamic_axes={**{n: axes for n in INPUT_NAMES}, "pooled": {0: "batch"}},
-            opset_version=17,
-            dynamo=False,
-        )
+    export_float32(*pooled_encoder(labeler), out)
     config = labeler.encoder.config
     return out, config.num_attention_heads, config.hidden_size
 
 
 def quantize(src: Path, out: Path, per_channel: bool = True, exclude=lambda name: False, ops=("MatMul",)) -> Path:
+    """`src` quantized as the shipped export is (models.onnx_encoder.quantize_int8), with `exclude`d MatMuls kept
+    in float32."""
     import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from stancesum.models.onnx_encoder import quantize_int8
 
     names = [n.name for n in onnx.load(str(src)).graph.node if n.op_type == "MatMul" and exclude(n.name)]
-    logging.getLogger().setLevel(logging.ERROR)
-    quantize_dynamic(
-        str(src),
-        str(out),
-        per_channel=per_channel,
-        weight_type=QuantType.QInt8,
-        op_types_to_quantize=list(ops),
-        nodes_to_exclude=names,
-        extra_options={"MatMulConstBOnly": True, "DefaultTensorType": onnx.TensorProto.FLOAT},
-    )
-    return out
+    # the fused graph's custom operators defeat ONNX's type inference; its tensors are float32
+    options = {"DefaultTensorType": onnx.TensorProto.FLOAT}
+    return quantize_int8(src, out, per_channel, names, ops, extra_options=options)
 
 
 def split_inputs(split: str) -> tuple[list[tuple[str, str]], list[str]]:

@@ -48,41 +48,67 @@ def fingerprint(files: Iterable[Path], root: Path, salt: str = "") -> str:
     return digest.hexdigest()[:24]
 
 
-def export_pooled_int8(pooled: torch.nn.Module, sample: dict[str, torch.Tensor], out: Path) -> Path:
-    """Export `pooled` (input_ids, attention_mask, token_type_ids -> one vector per input) to ONNX and quantize its
-    MatMuls to per-channel int8; the file appears whole (written beside, then renamed)."""
-    import logging
+def export_float32(pooled: torch.nn.Module, sample: dict[str, torch.Tensor], out: Path) -> Path:
+    """Export `pooled` (input_ids, attention_mask, token_type_ids -> one vector per input) to a float32 ONNX graph
+    with dynamic batch and length."""
     import warnings
 
     import torch
+
+    axes = {0: "batch", 1: "tokens"}
+    with warnings.catch_warnings():  # tracer notes on shape checks that are constant for an encoder
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            pooled.eval(),
+            tuple(sample[name] for name in INPUT_NAMES),
+            str(out),
+            input_names=list(INPUT_NAMES),
+            output_names=["pooled"],
+            dynamic_axes={**{name: axes for name in INPUT_NAMES}, "pooled": {0: "batch"}},
+            opset_version=17,
+            dynamo=False,
+        )
+    return out
+
+
+def quantize_int8(
+    fp32: Path,
+    out: Path,
+    per_channel: bool = True,
+    exclude: Sequence[str] = (),
+    op_types: Sequence[str] = ("MatMul",),
+    extra_options: dict | None = None,
+) -> Path:
+    """Dynamic int8 quantization of a float32 graph's weights (per output channel by default); `exclude` names
+    nodes kept in float32."""
+    import logging
+
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    root, level = logging.getLogger(), logging.getLogger().level
+    root.setLevel(logging.ERROR)  # the quantizer logs a generic "consider pre-processing" hint on the root logger
+    try:
+        quantize_dynamic(
+            str(fp32),
+            str(out),
+            per_channel=per_channel,
+            weight_type=QuantType.QInt8,
+            op_types_to_quantize=list(op_types),
+            nodes_to_exclude=list(exclude),
+            extra_options=extra_options,
+        )
+    finally:
+        root.setLevel(level)
+    return out
+
+
+def export_pooled_int8(pooled: torch.nn.Module, sample: dict[str, torch.Tensor], out: Path) -> Path:
+    """`pooled` exported to ONNX with its MatMuls quantized to per-channel int8; the file appears whole (written
+    beside, then renamed)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
-        fp32 = Path(tmp) / "encoder.onnx"
-        axes = {0: "batch", 1: "tokens"}
-        with warnings.catch_warnings():  # tracer notes on shape checks that are constant for an encoder
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                pooled.eval(),
-                tuple(sample[name] for name in INPUT_NAMES),
-                str(fp32),
-                input_names=list(INPUT_NAMES),
-                output_names=["pooled"],
-                dynamic_axes={**{name: axes for name in INPUT_NAMES}, "pooled": {0: "batch"}},
-                opset_version=17,
-                dynamo=False,
-            )
-        int8 = Path(tmp) / out.name
-        root, level = logging.getLogger(), logging.getLogger().level
-        root.setLevel(logging.ERROR)  # the quantizer logs a generic "consider pre-processing" hint on the root logger
-        try:
-            quantize_dynamic(
-                str(fp32), str(int8), per_channel=True, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"]
-            )
-        finally:
-            root.setLevel(level)
-        os.replace(int8, out)
+        fp32 = export_float32(pooled, sample, Path(tmp) / "encoder.onnx")
+        os.replace(quantize_int8(fp32, Path(tmp) / out.name), out)
     return out
 
 

@@ -10,12 +10,18 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from stancesum.models.labeler_config import CONFIG_FILE, ENCODER_DIR, HEADS_FILE
 from stancesum.models.onnx_encoder import PooledEncoder, cache_root, export_pooled_int8, fingerprint
 from stancesum.models.schema import LabelSchema
+
+if TYPE_CHECKING:
+    import torch
+
+    from stancesum.models.labeler import SentenceLabeler
 
 
 def onnx_path(directory: str | Path) -> Path:
@@ -26,13 +32,10 @@ def onnx_path(directory: str | Path) -> Path:
     return cache_root() / "onnx" / fingerprint(files, directory, "labeler") / "encoder.int8.onnx"
 
 
-def export_int8(directory: str | Path, out: Path | None = None) -> Path:
-    """Export the labeler's encoder + mean pooling to ONNX with per-channel int8 MatMuls (needs torch)."""
+def pooled_encoder(labeler: SentenceLabeler) -> tuple[torch.nn.Module, dict[str, torch.Tensor]]:
+    """The labeler's encoder with its mean pooling as one module (what the ONNX graph holds), and a batch to
+    trace it with."""
     import torch
-
-    from stancesum.models.labeler import SentenceLabeler
-
-    labeler = SentenceLabeler.from_pretrained(directory)
 
     class Pooled(torch.nn.Module):
         def __init__(self) -> None:
@@ -43,7 +46,15 @@ def export_int8(directory: str | Path, out: Path | None = None) -> Path:
             return labeler.pooled(input_ids, attention_mask, token_type_ids=token_type_ids)
 
     sample = labeler.tokenize(["a first sentence", "a second, longer sentence of the batch"], ["t", "u"])
-    return export_pooled_int8(Pooled(), dict(sample), out or onnx_path(directory))
+    return Pooled(), dict(sample)
+
+
+def export_int8(directory: str | Path, out: Path | None = None) -> Path:
+    """Export the labeler's encoder + mean pooling to ONNX with per-channel int8 MatMuls (needs torch)."""
+    from stancesum.models.labeler import SentenceLabeler
+
+    module, sample = pooled_encoder(SentenceLabeler.from_pretrained(directory))
+    return export_pooled_int8(module, sample, out or onnx_path(directory))
 
 
 def _numpy_stance_probabilities(logits: np.ndarray) -> np.ndarray:

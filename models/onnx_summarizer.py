@@ -65,10 +65,11 @@ def export_encoder(encoder: torch.nn.Module, tokenizer, folder: Path) -> Path:
     return export_pooled_int8(Pooled(), dict(sample), folder / ENCODER_FILE)
 
 
-def export_scorer(directory: str | Path) -> Path:
-    """The cached int8 encoder graph of a scorer directory, exported now if missing (needs torch then)."""
+def export_scorer(directory: str | Path, config: SummarizerConfig | None = None) -> Path:
+    """The cached int8 encoder graph of a scorer directory (whose config may be given, already read), exported now
+    if missing (needs torch then)."""
     directory = Path(directory)
-    folder = encoder_export_dir(encoder_source(read_config(directory), directory))
+    folder = encoder_export_dir(encoder_source(config or read_config(directory), directory))
     if not (folder / ENCODER_FILE).is_file():
         from stancesum.models.summarizer import SentenceScorer
 
@@ -136,7 +137,7 @@ class OnnxScorer:
             from safetensors.numpy import load_file
 
             head = NumpyHead(load_file(directory / HEAD_FILE), config)
-            folder = export_scorer(directory).parent
+            folder = export_scorer(directory, config).parent
             encoder = PooledEncoder(folder / ENCODER_FILE, folder / TOKENIZER_FILE, config.max_length, threads)
             return cls(config, encoder, head)
         except ModelLoadError:
