@@ -1,13 +1,16 @@
-"""Labeling throughput, peak memory and accuracy: the int8 default (ONNX Runtime) and the fp32 PyTorch model against a
-plain transformers pipeline on the same model, in the same run.
+"""Labeling throughput, peak memory and accuracy: bf16 (OpenVINO, the default on a CPU with bfloat16 units), int8
+(ONNX Runtime, the default elsewhere) and the fp32 PyTorch model against a plain transformers pipeline on the same
+model, in the same run.
 
-    .venv/bin/python benchmarks/labeler_speed.py [--model models/default] [--articles 12] [--threads 2]
+    .venv/bin/python benchmarks/labeler_speed.py [--model models/default] [--articles 12] [--threads 2] [--repeats 3]
 
-All three label every (target, sentence) pair of the first N seed test articles with the same encoder and stance head.
+All label every (target, sentence) pair of the first N seed test articles with the same encoder and stance head.
 The plain way is what a transformers user would write: the model wrapped as a sequence classifier and run through
 `pipeline("text-classification")` over the pairs, with the same batch size. Each runs in its own process so peak memory
-(max RSS) is its own. Prints pairs per second, peak RSS, the speed-up over the pipeline, the label agreement of int8
-with fp32, and stance macro-F1 / topic accuracy of int8 and fp32 on the seed dev split (gold sentences and targets).
+(max RSS) is its own, and times `--repeats` passes over the pairs, of which the median counts (a 2-core virtual machine
+varies by 10-20% from pass to pass). Prints pairs per second, peak RSS, the speed-up over the pipeline, the label
+agreement of bf16 and int8 with fp32, and stance macro-F1 / topic accuracy of each on the seed dev split (gold
+sentences and targets). bf16 is left out on a CPU without bfloat16 units.
 """
 
 from __future__ import annotations
@@ -16,13 +19,20 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SYSTEMS = ("int8", "fp32", "pipeline")
+SYSTEMS = ("bf16", "int8", "fp32", "pipeline")
+NAMES = {
+    "bf16": "stancesum bf16 (OpenVINO)",
+    "int8": "stancesum int8 (ONNX Runtime)",
+    "fp32": "stancesum fp32 (PyTorch)",
+    "pipeline": "transformers pipeline (fp32)",
+}
 
 
 def split_articles(split: str):
@@ -84,7 +94,7 @@ def pipeline_classifier(model: str):
     ), labeler.config
 
 
-def child(which: str, model: str, n_articles: int, batch_size: int, threads: int) -> None:
+def child(which: str, model: str, n_articles: int, batch_size: int, threads: int, repeats: int) -> None:
     import torch
 
     torch.set_num_threads(threads)
@@ -109,14 +119,18 @@ def child(which: str, model: str, n_articles: int, batch_size: int, threads: int
             return run_ours(labeler, ps, batch_size)
 
     fn(pairs[:16])  # warm-up: first allocations
-    start = time.perf_counter()
-    labels = fn(pairs)
-    seconds = time.perf_counter() - start
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        labels = fn(pairs)
+        times.append(time.perf_counter() - start)
+    seconds = statistics.median(times)
     result = {
         "which": which,
         "pairs": len(pairs),
         "seconds": seconds,
         "pairs_per_second": len(pairs) / seconds,
+        "passes_pairs_per_second": [len(pairs) / t for t in times],
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "labels": labels,
     }
@@ -133,55 +147,50 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=12)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--child", choices=SYSTEMS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.model, args.articles, args.batch_size, args.threads)
+        child(args.child, args.model, args.articles, args.batch_size, args.threads, args.repeats)
         return
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error"}
-    from stancesum.models.onnx_labeler import export_int8, onnx_path
+    from stancesum.inference.analyzer import resolve_precision
+    from stancesum.models.onnx_labeler import export_onnx, onnx_path
 
-    if not onnx_path(args.model).is_file():  # made once and cached; not part of the timed run
-        export_int8(args.model)
+    default = resolve_precision("auto")
+    systems = [w for w in SYSTEMS if w != "bf16" or default == "bf16"]
+    for precision in ("bf16", "int8"):  # made once and cached; not part of the timed run
+        if precision in systems and not onnx_path(args.model, precision).is_file():
+            export_onnx(args.model, precision)
     results = {}
-    for which in SYSTEMS:
-        cmd = [
-            sys.executable,
-            __file__,
-            "--child",
-            which,
-            "--model",
-            args.model,
-            "--articles",
-            str(args.articles),
-            "--batch-size",
-            str(args.batch_size),
-            "--threads",
-            str(args.threads),
-        ]
+    for which in systems:
+        cmd = [sys.executable, __file__, "--child", which, "--model", args.model, "--articles", str(args.articles)]
+        cmd += ["--batch-size", str(args.batch_size), "--threads", str(args.threads), "--repeats", str(args.repeats)]
         out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
         results[which] = json.loads(out.strip().splitlines()[-1])
-    int8, fp32, plain = (results[w] for w in SYSTEMS)
-    agree = sum(a == b for a, b in zip(int8["labels"], fp32["labels"], strict=True)) / len(fp32["labels"])
-    plain_agree = sum(a == b for a, b in zip(fp32["labels"], plain["labels"], strict=True)) / len(fp32["labels"])
+    fp32, plain = results["fp32"], results["pipeline"]
     print(
-        f"model: {args.model}; {int8['pairs']} (target, sentence) pairs from the first {args.articles} seed test "
-        f"articles; batch size {args.batch_size}; {args.threads} threads"
+        f"model: {args.model}; {fp32['pairs']} (target, sentence) pairs from the first {args.articles} seed test "
+        f"articles; batch size {args.batch_size}; {args.threads} threads; median of {args.repeats} passes; "
+        f"default precision here: {default}"
     )
-    print(f"{'':<40} {'pairs/s':>9} {'seconds':>8} {'peak RSS MB':>12} {'vs pipeline':>12}")
-    for name, r in (
-        ("stancesum int8 (ONNX Runtime, default)", int8),
-        ("stancesum fp32 (PyTorch)", fp32),
-        ("transformers pipeline (fp32)", plain),
-    ):
+    print(f"{'':<40} {'pairs/s':>9} {'seconds':>8} {'peak RSS MB':>12} {'vs pipeline':>12}  passes (pairs/s)")
+    for which in systems:
+        r = results[which]
         ratio = r["pairs_per_second"] / plain["pairs_per_second"]
+        passes = " ".join(f"{x:.0f}" for x in r["passes_pairs_per_second"])
         print(
-            f"{name:<40} {r['pairs_per_second']:>9.1f} {r['seconds']:>8.2f} {r['peak_rss_mb']:>12.0f} {ratio:>11.2f}x"
+            f"{NAMES[which]:<40} {r['pairs_per_second']:>9.1f} {r['seconds']:>8.2f} {r['peak_rss_mb']:>12.0f} "
+            f"{ratio:>11.2f}x  {passes}"
         )
-    print(f"label agreement int8 vs fp32: {agree:.4f}; fp32 vs pipeline: {plain_agree:.4f}")
-    for key in ("stance_macro_f1", "topic_accuracy"):
-        d = int8["dev"][key] - fp32["dev"][key]
-        print(f"seed dev {key}: int8 {int8['dev'][key]:.4f}, fp32 {fp32['dev'][key]:.4f} (difference {d:+.4f})")
+    for which in systems:
+        if which != "fp32":
+            agree = sum(a == b for a, b in zip(results[which]["labels"], fp32["labels"], strict=True))
+            print(f"label agreement {which} vs fp32: {agree / len(fp32['labels']):.4f}")
+    for which in (w for w in systems if w in ("bf16", "int8")):
+        for key in ("stance_macro_f1", "topic_accuracy"):
+            ours, ref = results[which]["dev"][key], fp32["dev"][key]
+            print(f"seed dev {key}: {which} {ours:.4f}, fp32 {ref:.4f} (difference {ours - ref:+.4f})")
 
 
 if __name__ == "__main__":

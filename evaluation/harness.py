@@ -10,6 +10,7 @@ from pathlib import Path
 
 from stancesum.evaluation.baselines import MajorityBaseline, ZeroShotBaseline, lead_summary, with_labels
 from stancesum.evaluation.scoring import score_system
+from stancesum.inference.analyzer import resolve_precision
 from stancesum.models.article import Article
 from stancesum.models.articles_io import load_articles
 from stancesum.models.schema import LabelSchema
@@ -41,7 +42,7 @@ def predict_with_model(
     gold: list[Article],
     batch_size: int = 64,
     summarizer: str | None = "extractive",
-    precision: str = "int8",
+    precision: str = "auto",
 ) -> tuple[list[Article], LabelSchema]:
     """The labeler's labels for the gold sentences and targets (gold segmentation), and the summarizer's summaries."""
     from stancesum.inference.analyzer import Analyzer
@@ -72,7 +73,7 @@ def evaluate_gold(
     baselines: bool = True,
     batch_size: int = 64,
     summarizer: str | None = "extractive",
-    precision: str = "int8",
+    precision: str = "auto",
 ) -> EvaluationResult:
     """Every figure for the system and the baselines, side by side, with provenance."""
     if (model_dir is None) == (predictions_path is None):
@@ -113,7 +114,7 @@ def evaluate_gold(
         "system": system,
         "model_dir": str(model_dir) if model_dir else None,
         "summarizer": summarizer if model_dir else None,
-        "precision": precision if model_dir else None,
+        "precision": resolve_precision(precision) if model_dir else None,
         "baselines_trained_on": f"{train_path} (split train)" if baselines else None,
         "versions": package_versions(),
         "systems": systems,

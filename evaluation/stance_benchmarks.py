@@ -10,6 +10,7 @@ import numpy as np
 
 from stancesum.evaluation.baselines import ZeroShotBaseline
 from stancesum.evaluation.metrics import load_metric
+from stancesum.inference.analyzer import resolve_precision
 from stancesum.training.corpora import STANCE_CORPORA, StanceExample
 
 
@@ -44,10 +45,10 @@ def model_predictions(
     polar_only: bool,
     batch_size: int = 128,
     none_bias: float | None = None,
-    precision: str = "int8",
+    precision: str = "auto",
 ) -> list[str]:
-    """Labels from the labeler (int8 by default, as `analyze` runs it); on corpora without a 'none' class only favor
-    vs against is chosen. `none_bias` replaces the model's calibrated prior on 'none' (tuned on seed news)."""
+    """Labels from the labeler (in `analyze`'s default precision unless told); on corpora without a 'none' class only
+    favor vs against is chosen. `none_bias` replaces the model's calibrated prior on 'none' (tuned on seed news)."""
     from stancesum.inference.analyzer import load_labeler
 
     labeler = load_labeler(model_dir, precision)
@@ -88,7 +89,7 @@ def run_stance_benchmark(
     model_dir: Path | None,
     max_fit: int = 2000,
     none_bias: float | None = None,
-    precision: str = "int8",
+    precision: str = "auto",
 ) -> dict:
     spec = STANCE_BENCHMARKS[name]
     rows_all = STANCE_CORPORA[spec.corpus](data_dir)
@@ -114,7 +115,7 @@ def run_stance_benchmark(
         "published": spec.published,
         "model_dir": str(model_dir) if model_dir else None,
         "none_bias_override": none_bias,
-        "precision": precision,
+        "precision": resolve_precision(precision) if model_dir is not None else None,
         "systems": systems,
     }
 

@@ -19,18 +19,35 @@ if TYPE_CHECKING:
     from stancesum.models.labeler import SentenceLabeler
     from stancesum.models.onnx_labeler import OnnxLabeler
 
-PRECISIONS: tuple[str, ...] = ("int8", "fp32")
+PRECISIONS: tuple[str, ...] = ("auto", "bf16", "int8", "fp32")
+
+
+def resolve_precision(precision: str) -> str:
+    """ "auto" as this machine runs it: bf16 on a CPU with bfloat16 units (as fast as int8 here and far closer to
+    float32's labels: benchmarks/labeler_speed.py), int8 elsewhere; any other precision as given."""
+    if precision != "auto":
+        return precision
+    from stancesum.models.openvino_encoder import bf16_supported
+
+    return "bf16" if bf16_supported() else "int8"
 
 
 def load_labeler(
-    path: str | Path, precision: str = "int8", threads: int | None = None
+    path: str | Path, precision: str = "auto", threads: int | None = None
 ) -> SentenceLabeler | OnnxLabeler:
-    """A labeler directory for inference: "int8" (ONNX Runtime, per-channel int8 MatMuls, made and cached on first
-    use) or "fp32" (the PyTorch model as trained)."""
-    if precision == "int8":
+    """A labeler directory for inference: "bf16" (OpenVINO), "int8" (ONNX Runtime), "fp32" (the PyTorch model as
+    trained) or "auto" (resolve_precision); the ONNX exports that bf16 and int8 run are made and cached on first
+    use."""
+    precision = resolve_precision(precision)
+    if precision == "bf16":
+        from stancesum.models.openvino_encoder import bf16_supported
+
+        if not bf16_supported():
+            raise ValueError("precision bf16 needs OpenVINO and a CPU with bfloat16 units; use int8 or fp32")
+    if precision in ("bf16", "int8"):
         from stancesum.models.onnx_labeler import OnnxLabeler
 
-        return OnnxLabeler(path, threads=threads)
+        return OnnxLabeler(path, threads=threads, precision=precision)
     if precision == "fp32":
         from stancesum.models.labeler import SentenceLabeler
 
@@ -64,14 +81,14 @@ class Analyzer:
         path: str | Path | None = None,
         batch_size: int = 64,
         summarizer: str | Summarizer | None = "extractive",
-        precision: str = "int8",
+        precision: str = "auto",
         threads: int | None = None,
         **kwargs,
     ) -> Analyzer:
         """A labeler directory (default: the committed models/default) with the same defaults as `stancesum analyze`:
-        int8 inference and the trained extractive summarizer at its default budget. `summarizer` may be a kind
+        bf16 or int8 inference and the trained extractive summarizer at its default budget. `summarizer` may be a kind
         (extractive | textrank | pacsum | lead | seq2seq), a ready summarizer callable, or None for no summary;
-        `precision` "int8" (ONNX Runtime) or "fp32" (PyTorch)."""
+        `precision` auto | bf16 | int8 | fp32 (load_labeler)."""
         labeler = load_labeler(path or DEFAULT_MODEL_DIR, precision, threads)
         if isinstance(summarizer, str):
             from stancesum.inference.summarizers import build_summarizer

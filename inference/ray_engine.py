@@ -21,7 +21,7 @@ class AnalyzeSettings:
 
     model: str
     targets: list[str] | None = None
-    precision: str = "int8"
+    precision: str = "auto"
     batch_size: int = 64
     threads: int | None = 1
     summarizer: str = "extractive"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -102,13 +102,13 @@ def quantize_int8(
     return out
 
 
-def export_pooled_int8(pooled: torch.nn.Module, sample: dict[str, torch.Tensor], out: Path) -> Path:
-    """`pooled` exported to ONNX with its MatMuls quantized to per-channel int8; the file appears whole (written
-    beside, then renamed)."""
+def export_pooled(pooled: torch.nn.Module, sample: dict[str, torch.Tensor], out: Path, int8: bool = True) -> Path:
+    """`pooled` exported to ONNX, with its MatMuls quantized to per-channel int8 unless `int8` is False; the file
+    appears whole (written beside, then renamed)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
-        fp32 = export_float32(pooled, sample, Path(tmp) / "encoder.onnx")
-        os.replace(quantize_int8(fp32, Path(tmp) / out.name), out)
+        graph = export_float32(pooled, sample, Path(tmp) / "encoder.onnx")
+        os.replace(quantize_int8(graph, Path(tmp) / out.name) if int8 else graph, out)
     return out
 
 
@@ -122,30 +122,46 @@ def session(path: Path, threads: int | None = None):
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
+def load_tokenizer(path: Path, max_length: int):
+    """A fast tokenizer that truncates to `max_length` and pads a batch to its longest text."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer.enable_truncation(max_length)
+    pad = tokenizer.token_to_id("[PAD]") or 0
+    tokenizer.enable_padding(pad_id=pad, pad_token=tokenizer.id_to_token(pad) or "[PAD]")
+    return tokenizer
+
+
+def batch_feeds(
+    tokenizer, first: Sequence[str], second: Sequence[str] | None, batch_size: int
+) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
+    """(indices, encoder inputs) per length-sorted batch: far less padding than batches in input order."""
+    for idx in length_sorted_batches(first, second, batch_size):
+        inputs = [(first[i], second[i]) for i in idx] if second is not None else [first[i] for i in idx]
+        encodings = tokenizer.encode_batch(inputs)
+        yield (
+            idx,
+            {
+                "input_ids": np.array([e.ids for e in encodings], np.int64),
+                "attention_mask": np.array([e.attention_mask for e in encodings], np.int64),
+                "token_type_ids": np.array([e.type_ids for e in encodings], np.int64),
+            },
+        )
+
+
 class PooledEncoder:
     """An exported int8 encoder and its tokenizer: texts (or text pairs) in, mean-pooled vectors out."""
 
     def __init__(self, model: Path, tokenizer: Path, max_length: int, threads: int | None = None):
-        from tokenizers import Tokenizer
-
-        self.tokenizer = Tokenizer.from_file(str(tokenizer))
-        self.tokenizer.enable_truncation(max_length)
-        pad = self.tokenizer.token_to_id("[PAD]") or 0
-        self.tokenizer.enable_padding(pad_id=pad, pad_token=self.tokenizer.id_to_token(pad) or "[PAD]")
+        self.tokenizer = load_tokenizer(tokenizer, max_length)
         self.session = session(model, threads)
         self.dim = int(self.session.get_outputs()[0].shape[-1])
 
     def pooled(self, first: Sequence[str], second: Sequence[str] | None = None, batch_size: int = 64) -> np.ndarray:
-        """Mean-pooled vectors in length-sorted batches (far less padding); int8 activations are scaled per batch,
-        so a text's vector depends a little on its batch: callers that must match keep the same batching."""
+        """Mean-pooled vectors in length-sorted batches; int8 activations are scaled per batch, so a text's vector
+        depends a little on its batch: callers that must match keep the same batching."""
         out = np.zeros((len(first), self.dim), np.float32)
-        for idx in length_sorted_batches(first, second, batch_size):
-            inputs = [(first[i], second[i]) for i in idx] if second is not None else [first[i] for i in idx]
-            encodings = self.tokenizer.encode_batch(inputs)
-            feed = {
-                "input_ids": np.array([e.ids for e in encodings], np.int64),
-                "attention_mask": np.array([e.attention_mask for e in encodings], np.int64),
-                "token_type_ids": np.array([e.type_ids for e in encodings], np.int64),
-            }
+        for idx, feed in batch_feeds(self.tokenizer, first, second, batch_size):
             out[idx] = self.session.run(["pooled"], feed)[0]
         return out

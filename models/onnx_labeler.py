@@ -1,8 +1,9 @@
-"""int8 inference for the labeler on ONNX Runtime: the fine-tuned encoder with its mean pooling is exported to ONNX
-once per model directory and its Linear layers (the MatMuls) are quantized to int8 with one scale per output
-channel; embeddings, LayerNorms and the two heads stay in float32 (the heads run in numpy). The export is cached
-(`STANCESUM_CACHE`, default ~/.cache/stancesum) under a hash of the model's files, so it is made on first load, or
-ahead of time by `stancesum optimize MODEL_DIR`. Inference needs neither torch nor transformers.
+"""Fast CPU inference for the labeler on an ONNX export of its fine-tuned encoder with mean pooling; the two heads
+run in numpy. Two precisions: "int8" (ONNX Runtime; the Linear layers' MatMuls quantized to int8 with one scale per
+output channel, embeddings and LayerNorms in float32) and "bf16" (the float32 graph compiled by OpenVINO for the
+bfloat16 units of recent CPUs). Exports are cached (`STANCESUM_CACHE`, default ~/.cache/stancesum) under a hash of
+the model's files, so they are made on first load, or ahead of time by `stancesum optimize MODEL_DIR`. Inference
+needs neither torch nor transformers.
 """
 
 from __future__ import annotations
@@ -15,21 +16,25 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from stancesum.models.labeler_config import CONFIG_FILE, ENCODER_DIR, HEADS_FILE
-from stancesum.models.onnx_encoder import PooledEncoder, cache_root, export_pooled_int8, fingerprint
+from stancesum.models.onnx_encoder import PooledEncoder, cache_root, export_pooled, fingerprint
 from stancesum.models.schema import LabelSchema
 
 if TYPE_CHECKING:
     import torch
 
     from stancesum.models.labeler import SentenceLabeler
+    from stancesum.models.openvino_encoder import OpenVinoEncoder
 
 
-def onnx_path(directory: str | Path) -> Path:
-    """Where the int8 export of a labeler directory is cached: keyed by its config and weight files."""
+GRAPHS = {"int8": "encoder.int8.onnx", "bf16": "encoder.fp32.onnx"}  # bf16 compiles the float32 graph
+
+
+def onnx_path(directory: str | Path, precision: str = "int8") -> Path:
+    """Where the export of a labeler directory for `precision` is cached: keyed by its config and weight files."""
     directory = Path(directory)
     files = [directory / CONFIG_FILE, *sorted(p for p in directory.rglob("*.safetensors") if p.name != HEADS_FILE)]
     files += sorted((directory / ENCODER_DIR).glob("*.json"))
-    return cache_root() / "onnx" / fingerprint(files, directory, "labeler") / "encoder.int8.onnx"
+    return cache_root() / "onnx" / fingerprint(files, directory, "labeler") / GRAPHS[precision]
 
 
 def pooled_encoder(labeler: SentenceLabeler) -> tuple[torch.nn.Module, dict[str, torch.Tensor]]:
@@ -49,12 +54,13 @@ def pooled_encoder(labeler: SentenceLabeler) -> tuple[torch.nn.Module, dict[str,
     return Pooled(), dict(sample)
 
 
-def export_int8(directory: str | Path, out: Path | None = None) -> Path:
-    """Export the labeler's encoder + mean pooling to ONNX with per-channel int8 MatMuls (needs torch)."""
+def export_onnx(directory: str | Path, precision: str = "int8", out: Path | None = None) -> Path:
+    """Export the labeler's encoder + mean pooling to ONNX for `precision`: with per-channel int8 MatMuls ("int8")
+    or in float32 ("bf16", compiled to bfloat16 when loaded). Needs torch."""
     from stancesum.models.labeler import SentenceLabeler
 
     module, sample = pooled_encoder(SentenceLabeler.from_pretrained(directory))
-    return export_pooled_int8(module, sample, out or onnx_path(directory))
+    return export_pooled(module, sample, out or onnx_path(directory, precision), int8=precision == "int8")
 
 
 def _numpy_stance_probabilities(logits: np.ndarray) -> np.ndarray:
@@ -67,10 +73,11 @@ def _numpy_stance_probabilities(logits: np.ndarray) -> np.ndarray:
 
 
 class OnnxLabeler:
-    """The SentenceLabeler's prediction API (predict_topics, predict_stances, schema, config) on an int8 ONNX
-    encoder. Predictions follow the same calibration (none prior, topic smoothing) as the float32 model."""
+    """The SentenceLabeler's prediction API (predict_topics, predict_stances, schema, config) on an exported encoder,
+    in int8 (ONNX Runtime) or bf16 (OpenVINO). Predictions follow the same calibration (none prior, topic smoothing)
+    as the float32 model."""
 
-    def __init__(self, directory: str | Path, threads: int | None = None):
+    def __init__(self, directory: str | Path, threads: int | None = None, precision: str = "int8"):
         from safetensors.numpy import load_file
 
         from stancesum.models.labeler_config import LabelerConfig, ModelLoadError
@@ -80,17 +87,26 @@ class OnnxLabeler:
             raise ModelLoadError(f"{directory}: model directory does not exist")
         if not (directory / CONFIG_FILE).is_file():
             raise ModelLoadError(f"{directory}: not a stancesum model directory (no {CONFIG_FILE})")
-        path = onnx_path(directory)
+        if precision not in GRAPHS:
+            raise ValueError(f"unknown precision {precision!r} for an exported labeler; choose int8 or bf16")
+        path = onnx_path(directory, precision)
         if not path.is_file():
-            export_int8(directory, path)  # raises ModelLoadError for a broken directory
+            export_onnx(directory, precision, path)  # raises ModelLoadError for a broken directory
         self.schema = LabelSchema.load(directory)
         self.config = LabelerConfig.from_dict(json.loads((directory / CONFIG_FILE).read_text("utf-8")), self.schema)
         heads = load_file(directory / HEADS_FILE)
         self.topic_w, self.topic_b = heads["topic_head.1.weight"], heads["topic_head.1.bias"]
         self.stance_w, self.stance_b = heads["stance_head.1.weight"], heads["stance_head.1.bias"]
-        self.encoder = PooledEncoder(
-            path, directory / ENCODER_DIR / "tokenizer.json", self.config.max_length, threads=threads
-        )
+        self.precision = precision
+        tokenizer = directory / ENCODER_DIR / "tokenizer.json"
+        if precision == "bf16":
+            from stancesum.models.openvino_encoder import OpenVinoEncoder
+
+            self.encoder: PooledEncoder | OpenVinoEncoder = OpenVinoEncoder(
+                path, tokenizer, self.config.max_length, threads
+            )
+        else:
+            self.encoder = PooledEncoder(path, tokenizer, self.config.max_length, threads=threads)
 
     def pooled(self, first: Sequence[str], second: Sequence[str] | None, batch_size: int) -> np.ndarray:
         return self.encoder.pooled(first, second, batch_size)

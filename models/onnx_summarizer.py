@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from stancesum.models.labeler_config import ModelLoadError, resolve_base_model
-from stancesum.models.onnx_encoder import PooledEncoder, cache_root, export_pooled_int8, fingerprint
+from stancesum.models.onnx_encoder import PooledEncoder, cache_root, export_pooled, fingerprint
 from stancesum.models.sentence_features import document_features, lexical_features, normalize
 from stancesum.models.summarizer_config import ENCODER_DIR, HEAD_FILE, SummarizerConfig, read_config
 
@@ -62,7 +62,7 @@ def export_encoder(encoder: torch.nn.Module, tokenizer, folder: Path) -> Path:
     partial = folder / f".{TOKENIZER_FILE}.{os.getpid()}"
     tokenizer.backend_tokenizer.save(str(partial))
     os.replace(partial, folder / TOKENIZER_FILE)
-    return export_pooled_int8(Pooled(), dict(sample), folder / ENCODER_FILE)
+    return export_pooled(Pooled(), dict(sample), folder / ENCODER_FILE)
 
 
 def export_scorer(directory: str | Path, config: SummarizerConfig | None = None) -> Path:

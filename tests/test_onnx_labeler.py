@@ -1,5 +1,6 @@
-"""The int8 ONNX Runtime labeler: made from a model directory once and cached, close to the float32 model, loaded
-without torch, and an article's labels independent of the other articles it is analyzed with."""
+"""The exported labelers (int8 on ONNX Runtime, bf16 on OpenVINO): made from a model directory once and cached, close
+to the float32 model, loaded without torch, and an article's labels independent of the other articles it is analyzed
+with."""
 
 import subprocess
 import sys
@@ -18,28 +19,49 @@ SENTENCES = [
 ]
 
 
-def test_int8_is_close_to_fp32_and_cached(tiny_model_dir):
+def _bf16_supported() -> bool:
+    from stancesum.models.openvino_encoder import bf16_supported
+
+    return bf16_supported()
+
+
+EXPORTED = ["int8", pytest.param("bf16", marks=pytest.mark.skipif(not _bf16_supported(), reason="no bf16 CPU"))]
+
+
+@pytest.mark.parametrize("precision", EXPORTED)
+def test_exported_labeler_is_close_to_fp32_and_cached(tiny_model_dir, precision):
     from stancesum.models.labeler import SentenceLabeler
     from stancesum.models.onnx_labeler import OnnxLabeler, onnx_path
 
-    fp32, int8 = SentenceLabeler.from_pretrained(tiny_model_dir), OnnxLabeler(tiny_model_dir)
-    assert onnx_path(tiny_model_dir).is_file()
+    fp32, fast = SentenceLabeler.from_pretrained(tiny_model_dir), OnnxLabeler(tiny_model_dir, precision=precision)
+    assert onnx_path(tiny_model_dir, precision).is_file()
     for a, b in (
-        (fp32.predict_topics(SENTENCES, groups=[3]), int8.predict_topics(SENTENCES, groups=[3])),
-        (fp32.predict_stances(["troops"] * 3, SENTENCES), int8.predict_stances(["troops"] * 3, SENTENCES)),
+        (fp32.predict_topics(SENTENCES, groups=[3]), fast.predict_topics(SENTENCES, groups=[3])),
+        (fp32.predict_stances(["troops"] * 3, SENTENCES), fast.predict_stances(["troops"] * 3, SENTENCES)),
     ):
         assert a.shape == b.shape and np.abs(a - b).max() < 0.02 and (a.argmax(1) == b.argmax(1)).all()
 
 
-def test_int8_inference_does_not_import_torch(tiny_model_dir):
-    from stancesum.models.onnx_labeler import export_int8, onnx_path
+def test_auto_precision_and_unknown_precision(tiny_model_dir):
+    from stancesum.inference.analyzer import load_labeler, resolve_precision
 
-    if not onnx_path(tiny_model_dir).is_file():
-        export_int8(tiny_model_dir)
+    assert resolve_precision("auto") == ("bf16" if _bf16_supported() else "int8")
+    assert resolve_precision("int8") == "int8"
+    assert load_labeler(tiny_model_dir, "auto").precision == resolve_precision("auto")
+    with pytest.raises(ValueError, match="unknown precision 'fp16'"):
+        load_labeler(tiny_model_dir, "fp16")
+
+
+@pytest.mark.parametrize("precision", EXPORTED)
+def test_exported_inference_does_not_import_torch(tiny_model_dir, precision):
+    from stancesum.models.onnx_labeler import export_onnx, onnx_path
+
+    if not onnx_path(tiny_model_dir, precision).is_file():
+        export_onnx(tiny_model_dir, precision)
     code = (
         "import sys; from stancesum.models.onnx_labeler import OnnxLabeler; "
-        f"m = OnnxLabeler({str(tiny_model_dir)!r}); m.predict_stances(['x'], ['A sentence.']); "
-        "print('torch' in sys.modules, 'transformers' in sys.modules)"
+        f"m = OnnxLabeler({str(tiny_model_dir)!r}, precision={precision!r}); "
+        "m.predict_stances(['x'], ['A sentence.']); print('torch' in sys.modules, 'transformers' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
@@ -60,7 +82,12 @@ def test_an_articles_labels_do_not_depend_on_its_company(tiny_model_dir):
 
 
 def test_optimize_command_and_missing_model(tiny_model_dir, tmp_path):
-    result = CliRunner().invoke(app, ["optimize", str(tiny_model_dir)])
+    result = CliRunner().invoke(app, ["optimize", str(tiny_model_dir), "--precision", "int8"])
     assert result.exit_code == 0 and "encoder.int8.onnx" in result.stdout
+    default = CliRunner().invoke(app, ["optimize", str(tiny_model_dir)])
+    graph = "encoder.fp32.onnx" if _bf16_supported() else "encoder.int8.onnx"
+    assert default.exit_code == 0 and graph in default.stdout
+    fp32 = CliRunner().invoke(app, ["optimize", str(tiny_model_dir), "--precision", "fp32"])
+    assert fp32.exit_code == 2 and "nothing to export" in fp32.stderr
     missing = CliRunner().invoke(app, ["optimize", str(tmp_path / "nope")])
     assert missing.exit_code == 2 and "does not exist" in missing.stderr

@@ -12,6 +12,7 @@ import typer
 
 from stancesum.commands.common import (
     INPUTS_HELP,
+    PRECISION_HELP,
     LlmModel,
     LlmStructured,
     LlmTimeout,
@@ -62,9 +63,7 @@ def analyze(
             "--balanced", help="Summary keeps the strongest favor and against sentence of each contested target."
         ),
     ] = False,
-    precision: Annotated[
-        str, typer.Option(help="int8 (ONNX Runtime, the default on CPU) | fp32 (the PyTorch model as trained).")
-    ] = "int8",
+    precision: Annotated[str, typer.Option(help=PRECISION_HELP)] = "auto",
     threads: Annotated[int | None, typer.Option(min=1, help="CPU threads for inference (default: all).")] = None,
     engine: Annotated[
         str, typer.Option(help="local (this process) | ray (Ray Data: a local Ray or a cluster).")
@@ -331,12 +330,17 @@ def optimize(
         Path | None,
         typer.Argument(help="A labeler or summarizer directory (default: both committed defaults)."),
     ] = None,
+    precision: Annotated[str, typer.Option(help="Labelers: the precision to export for; " + PRECISION_HELP)] = "auto",
 ) -> None:
-    """Make the int8 ONNX exports ahead of time (otherwise made on first use), and print where they are."""
+    """Make the ONNX exports ahead of time (otherwise made on first use), and print where they are."""
+    from stancesum.inference.analyzer import resolve_precision
     from stancesum.models.labeler_config import DEFAULT_MODEL_DIR, ModelLoadError
-    from stancesum.models.onnx_labeler import export_int8, onnx_path
+    from stancesum.models.onnx_labeler import GRAPHS, export_onnx, onnx_path
     from stancesum.models.summarizer_config import CONFIG_FILE, DEFAULT_SUMMARIZER_DIR, read_config
 
+    precision = resolve_precision(precision)
+    if precision not in GRAPHS:
+        fail(f"--precision {precision}: nothing to export (exports are made for {' and '.join(GRAPHS)})")
     for directory in [model] if model else [DEFAULT_MODEL_DIR, DEFAULT_SUMMARIZER_DIR]:
         try:
             if (directory / CONFIG_FILE).is_file():
@@ -347,7 +351,8 @@ def optimize(
 
                 path = export_scorer(directory)
             else:
-                path = onnx_path(directory) if onnx_path(directory).is_file() else export_int8(directory)
+                path = onnx_path(directory, precision)
+                path = path if path.is_file() else export_onnx(directory, precision)
         except ModelLoadError as err:
             fail(str(err))
         size = path.stat().st_size / 1e6

@@ -10,6 +10,10 @@ import typer
 
 EXIT_BAD_INPUT = 2
 INPUTS_HELP = "JSONL article files, .txt files, folders of them, or - for stdin."
+PRECISION_HELP = (
+    "auto (bf16 on a CPU with bfloat16 units, else int8) | bf16 (OpenVINO) | int8 (ONNX Runtime) | "
+    "fp32 (the PyTorch model as trained)."
+)
 
 
 def fail(message: str) -> NoReturn:

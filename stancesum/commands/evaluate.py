@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from stancesum.commands.common import fail, write_output
+from stancesum.commands.common import PRECISION_HELP, fail, write_output
 
 
 def evaluate(
@@ -28,7 +28,7 @@ def evaluate(
     summarizer: Annotated[
         str, typer.Option(help="With --model: extractive | textrank | pacsum | lead | none.")
     ] = "extractive",
-    precision: Annotated[str, typer.Option(help="With --model: int8 (as analyze runs it) | fp32.")] = "int8",
+    precision: Annotated[str, typer.Option(help="With --model: " + PRECISION_HELP)] = "auto",
 ) -> None:
     """Score a labeler or a predictions file, and the baselines, against gold articles; write a report."""
     from stancesum.evaluation.harness import evaluate_gold
@@ -73,7 +73,7 @@ def benchmark(
     summarizer_model: Annotated[
         Path | None, typer.Option("--summarizer-model", help="Summary benchmarks: the scorer directory to score.")
     ] = None,
-    precision: Annotated[str, typer.Option(help="Stance benchmarks: int8 (as analyze runs it) | fp32.")] = "int8",
+    precision: Annotated[str, typer.Option(help="Stance benchmarks: " + PRECISION_HELP)] = "auto",
     data_dir: Annotated[Path, typer.Option(help="Folder of the public corpora.")] = Path("../shared/data"),
     model: Annotated[Path | None, typer.Option(help="Labeler to score (default: models/default, if trained).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write the figures as JSON here.")] = None,

@@ -11,6 +11,7 @@ import typer
 
 from stancesum.commands.common import (
     INPUTS_HELP,
+    PRECISION_HELP,
     LlmModel,
     LlmStructured,
     LlmUrl,
@@ -28,7 +29,7 @@ def prelabel(
         list[str] | None, typer.Option("--target", "-t", help="Target (repeatable); default: the article's own.")
     ] = None,
     model: Annotated[Path | None, typer.Option(help="Labeler directory (default: models/default).")] = None,
-    precision: Annotated[str, typer.Option(help="int8 | fp32.")] = "int8",
+    precision: Annotated[str, typer.Option(help=PRECISION_HELP)] = "auto",
     llm_url: LlmUrl = None,
     llm_model: LlmModel = None,
     llm_structured: LlmStructured = "json_schema",
