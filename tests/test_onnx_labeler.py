@@ -91,3 +91,13 @@ def test_optimize_command_and_missing_model(tiny_model_dir, tmp_path):
     assert fp32.exit_code == 2 and "nothing to export" in fp32.stderr
     missing = CliRunner().invoke(app, ["optimize", str(tmp_path / "nope")])
     assert missing.exit_code == 2 and "does not exist" in missing.stderr
+
+
+@pytest.mark.skipif(not _bf16_supported(), reason="no bf16 CPU")
+def test_bf16_vectors_do_not_depend_on_threads(tiny_model_dir):
+    """Ray's actors run one thread each, a local run all cores: their outputs must match."""
+    from stancesum.models.onnx_labeler import OnnxLabeler
+
+    texts = SENTENCES * 30
+    one, two = (OnnxLabeler(tiny_model_dir, threads=n, precision="bf16") for n in (1, 2))
+    assert np.array_equal(one.pooled(["troops"] * 90, texts, 64), two.pooled(["troops"] * 90, texts, 64))
