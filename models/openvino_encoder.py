@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +17,9 @@ import numpy as np
 from stancesum.models.onnx_encoder import batch_feeds, cache_root, load_tokenizer
 
 
+@cache
 def bf16_supported() -> bool:
-    """Whether OpenVINO is installed and this CPU runs bfloat16 natively."""
+    """Whether OpenVINO is installed and this CPU runs bfloat16 natively (asked once per process)."""
     try:
         import openvino
     except ImportError:
