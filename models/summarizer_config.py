@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from stancesum.models.labeler_config import DEFAULT_BASE_MODEL, ModelLoadError
@@ -17,8 +17,8 @@ DEFAULT_SUMMARIZER_DIR = Path(__file__).resolve().parent / "summarizer_default"
 
 
 @dataclass
-class SummarizerConfig:
-    """What a scorer directory needs besides its weights."""
+class ScorerArchitecture:
+    """The scorer's encoder and head shape: what a scorer directory holds and a training run sets (one place)."""
 
     base_model: str = DEFAULT_BASE_MODEL
     max_length: int = 128
@@ -26,23 +26,14 @@ class SummarizerConfig:
     layers: int = 2
     heads: int = 4
     dropout: float = 0.1
-    position_buckets: int = 32
-    # "base": the encoder is the untouched base model, loaded from its package, not saved;
-    # "full": the encoder is saved in encoder/ (a model that is not the packaged base, e.g. in tests).
-    encoder_weights: str = "base"
     # Encode with the encoder's Linear layers dynamically quantized to int8 (several times faster on CPU). The head
     # must be trained on vectors made the same way, so the runtime belongs to the model:
     # "torch": torch's dynamic quantization at load time (needs torch at inference);
     # "onnx": ONNX Runtime, per-channel int8 MatMuls, exported once and cached (inference needs no torch).
     quantize: bool = False
     runtime: str = "torch"
-    mmr_lambda: float = 1.0  # the relevance/redundancy trade-off chosen on dev; the default at inference
-    # The default summary length (words), decided from the reference summaries at training; None: 3 sentences.
-    budget_words: int | None = None
 
     def __post_init__(self) -> None:
-        if self.encoder_weights not in ("base", "full"):
-            raise ValueError(f"encoder_weights must be 'base' or 'full', got {self.encoder_weights!r}")
         if self.runtime not in ("torch", "onnx"):
             raise ValueError(f"runtime must be 'torch' or 'onnx', got {self.runtime!r}")
         if self.runtime == "onnx" and not self.quantize:
@@ -51,6 +42,28 @@ class SummarizerConfig:
             raise ValueError(f"max_length must be in 8..512, got {self.max_length}")
         if self.hidden % self.heads:
             raise ValueError(f"hidden ({self.hidden}) must be a multiple of heads ({self.heads})")
+
+    def architecture(self) -> dict:
+        """This object's ScorerArchitecture fields, as keyword arguments."""
+        return {f.name: getattr(self, f.name) for f in fields(ScorerArchitecture)}
+
+
+@dataclass
+class SummarizerConfig(ScorerArchitecture):
+    """What a scorer directory needs besides its weights."""
+
+    position_buckets: int = 32
+    # "base": the encoder is the untouched base model, loaded from its package, not saved;
+    # "full": the encoder is saved in encoder/ (a model that is not the packaged base, e.g. in tests).
+    encoder_weights: str = "base"
+    mmr_lambda: float = 1.0  # the relevance/redundancy trade-off chosen on dev; the default at inference
+    # The default summary length (words), decided from the reference summaries at training; None: 3 sentences.
+    budget_words: int | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.encoder_weights not in ("base", "full"):
+            raise ValueError(f"encoder_weights must be 'base' or 'full', got {self.encoder_weights!r}")
         if not 0.0 <= self.mmr_lambda <= 1.0:
             raise ValueError(f"mmr_lambda must be in 0..1, got {self.mmr_lambda}")
 

@@ -26,6 +26,8 @@ from stancesum.models.sentence_features import N_LEXICAL, Budget, lexical_featur
 from stancesum.models.summarizer import SentenceScorer
 from stancesum.models.summarizer_config import SummarizerConfig
 
+REPO = Path(__file__).resolve().parents[1]
+
 TEXTS = [
     "The city council approved a new budget for public transport on Monday.",
     "The budget adds money for buses, trams and new cycle lanes across the city.",
@@ -419,6 +421,16 @@ def test_training_helpers(tmp_path):
         SummarizerTrainingArguments.load(config, ["epoch=4"])
     with pytest.raises(ValueError, match="epochs"):
         SummarizerTrainingArguments.load(None, ["epochs=0"])
+    with pytest.raises(ValueError, match="needs quantize"):  # the architecture is validated where the model's is
+        SummarizerTrainingArguments.load(None, ["runtime=onnx"])
+
+
+def test_the_committed_summarizer_has_its_recipe_architecture():
+    from stancesum.models.summarizer_config import DEFAULT_SUMMARIZER_DIR, read_config
+    from stancesum.training.summarizer_training import SummarizerTrainingArguments
+
+    recipe = SummarizerTrainingArguments.load(REPO / "training" / "configs" / "summarizer.yaml", [])
+    assert recipe.architecture() == read_config(DEFAULT_SUMMARIZER_DIR).architecture()
 
 
 def test_benchmark_article_and_table():

@@ -28,7 +28,6 @@ import yaml
 from torch import nn
 
 from stancesum.models.articles_io import atomic_write_text
-from stancesum.models.labeler_config import DEFAULT_BASE_MODEL
 from stancesum.models.sentence_features import (
     N_LEXICAL,
     N_SEMANTIC,
@@ -40,6 +39,7 @@ from stancesum.models.sentence_features import (
     word_count,
 )
 from stancesum.models.summarizer import SentenceScorer
+from stancesum.models.summarizer_config import ScorerArchitecture
 from stancesum.training.corpora import SummaryDocument, bbc_summary, seed_summaries, xsum_val
 from stancesum.training.corpora.types import assign_splits, resolve_data_dir, split_sentences
 
@@ -51,20 +51,13 @@ log = logging.getLogger("summarizer_training")
 
 
 @dataclass
-class SummarizerTrainingArguments:
-    """Everything a scorer training run depends on."""
+class SummarizerTrainingArguments(ScorerArchitecture):
+    """Everything a scorer training run depends on: the scorer's architecture (ScorerArchitecture, validated there)
+    and the run's data and optimisation."""
 
     output_dir: str = "runs/summarizer"
     data_dir: str = str(REPO.parent / "shared" / "data")
     cache_dir: str = "runs/summarizer_cache"
-    base_model: str = DEFAULT_BASE_MODEL
-    max_length: int = 128
-    quantize: bool = False
-    runtime: str = "torch"  # how the int8 encoder runs at inference (and so at training): "torch" or "onnx"
-    hidden: int = 128
-    layers: int = 2
-    heads: int = 4
-    dropout: float = 0.1
     epochs: int = 20
     batch_size: int = 16
     learning_rate: float = 1e-3
@@ -83,13 +76,13 @@ class SummarizerTrainingArguments:
     threads: int = 1
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         checks = [
             ("epochs", self.epochs >= 1),
             ("batch_size", self.batch_size >= 1),
             ("patience", self.patience >= 1),
             ("learning_rate", 0 < self.learning_rate < 1),
             ("threads", self.threads >= 1),
-            ("runtime", self.runtime in ("torch", "onnx") and (self.runtime == "torch" or self.quantize)),
             ("mmr_lambdas", bool(self.mmr_lambdas) and all(0 <= x <= 1 for x in self.mmr_lambdas)),
             ("sources", set(self.sources) <= {"seeds", "xsum", "bbc"} and all(n >= -1 for n in self.sources.values())),
             ("selection_splits", bool(self.selection_splits) and set(self.selection_splits) <= {"dev", "ood_dev"}),
@@ -335,16 +328,7 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     started = time.time()
-    scorer = SentenceScorer.from_base(
-        args.base_model,
-        max_length=args.max_length,
-        quantize=args.quantize,
-        runtime=args.runtime,
-        hidden=args.hidden,
-        layers=args.layers,
-        heads=args.heads,
-        dropout=args.dropout,
-    )
+    scorer = SentenceScorer.from_base(**args.architecture())
     docs = labeled_documents(args)
     timings: dict[str, str] = {}
     inputs = embed_documents(scorer, docs, Path(args.cache_dir), timings)
