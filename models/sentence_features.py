@@ -56,10 +56,11 @@ def term_counts(sentences: Sequence[str]) -> np.ndarray:
     return counts
 
 
-def tfidf_vectors(sentences: Sequence[str]) -> np.ndarray:
+def tfidf_vectors(sentences: Sequence[str], counts: np.ndarray | None = None) -> np.ndarray:
     """scikit-learn's TfidfVectorizer(stop_words="english", sublinear_tf=True) in numpy (dense, one row per
-    sentence): 1 + log tf, smoothed idf, rows scaled to unit length. Tested against scikit-learn."""
-    counts = term_counts(sentences)
+    sentence): 1 + log tf, smoothed idf, rows scaled to unit length. Tested against scikit-learn. `counts`: the
+    sentences' term_counts, when the caller has them already."""
+    counts = term_counts(sentences) if counts is None else counts
     tf = np.where(counts > 0, 1.0 + np.log(np.maximum(counts, 1.0)), 0.0)
     idf = np.log((1 + len(sentences)) / (1 + (counts > 0).sum(0))) + 1.0
     weights = tf * idf
@@ -87,16 +88,20 @@ def pagerank(similarity: np.ndarray, damping: float = 0.85, iterations: int = 10
     return rank
 
 
-def textrank_scores(sentences: Sequence[str], similarity: str = "tfidf") -> np.ndarray:
+def textrank_scores(
+    sentences: Sequence[str], similarity: str = "tfidf", counts: np.ndarray | None = None
+) -> np.ndarray:
     """TextRank centrality of each sentence (sums to 1) over a graph of content-word similarity: "tfidf" (cosine
-    of tf-idf vectors) or "overlap" (shared words / (log len + log len), as in Mihalcea & Tarau 2004)."""
+    of tf-idf vectors) or "overlap" (shared words / (log len + log len), as in Mihalcea & Tarau 2004). `counts`:
+    the sentences' term_counts, when the caller has them already."""
     n = len(sentences)
     try:
+        counts = term_counts(sentences) if counts is None else counts
         if similarity == "tfidf":
-            matrix = tfidf_vectors(sentences)
+            matrix = tfidf_vectors(sentences, counts)
             sims = matrix @ matrix.T
         else:
-            counts = (term_counts(sentences) > 0).astype(float)
+            counts = (counts > 0).astype(float)
             logs = np.log(np.maximum(counts.sum(1), 2))
             sims = (counts @ counts.T) / (logs[:, None] + logs[None, :])
     except ValueError:  # no content words at all
@@ -105,16 +110,21 @@ def textrank_scores(sentences: Sequence[str], similarity: str = "tfidf") -> np.n
 
 
 def pacsum_scores(
-    sentences: Sequence[str], lambda1: float = -2.0, lambda2: float = 1.0, beta: float = 0.6
+    sentences: Sequence[str],
+    lambda1: float = -2.0,
+    lambda2: float = 1.0,
+    beta: float = 0.6,
+    counts: np.ndarray | None = None,
 ) -> np.ndarray:
     """Position-aware centrality (PacSum, Zheng & Lapata 2019, tf-idf variant): a sentence gains from being
     similar to the sentences after it (weight lambda2) and loses for being similar to those before it (lambda1),
-    over edges above min + beta (max - min) of the article's tf-idf cosines. Unsupervised."""
+    over edges above min + beta (max - min) of the article's tf-idf cosines. Unsupervised. `counts`: the
+    sentences' term_counts, when the caller has them already."""
     n = len(sentences)
     if n < 2:
         return np.ones(n)
     try:
-        matrix = tfidf_vectors(sentences)
+        matrix = tfidf_vectors(sentences, counts)
     except ValueError:  # no content words at all
         return -np.arange(n, dtype=float)
     sims = matrix @ matrix.T
@@ -149,8 +159,12 @@ def lexical_features(sentences: Sequence[str], title: str | None) -> np.ndarray:
     index = np.arange(n, dtype=float)
     if not n:
         return np.zeros((0, N_LEXICAL), np.float32)
-    central, linked = textrank_scores(sentences, "tfidf"), textrank_scores(sentences, "overlap")
-    pac = pacsum_scores(sentences)
+    try:  # counted once for the three centralities
+        counts: np.ndarray | None = term_counts(sentences)
+    except ValueError:  # no content words at all: each centrality falls back on its own
+        counts = None
+    central, linked = textrank_scores(sentences, "tfidf", counts), textrank_scores(sentences, "overlap", counts)
+    pac = pacsum_scores(sentences, counts=counts)
     pac_scaled = (pac - pac.min()) / (pac.max() - pac.min()) if n > 1 and pac.max() > pac.min() else np.ones(n)
     columns = [
         mean_freq,
