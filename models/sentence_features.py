@@ -160,11 +160,11 @@ def lexical_features(sentences: Sequence[str], title: str | None) -> np.ndarray:
     if not n:
         return np.zeros((0, N_LEXICAL), np.float32)
     try:  # counted once for the three centralities
-        counts: np.ndarray | None = term_counts(sentences)
+        terms: np.ndarray | None = term_counts(sentences)
     except ValueError:  # no content words at all: each centrality falls back on its own
-        counts = None
-    central, linked = textrank_scores(sentences, "tfidf", counts), textrank_scores(sentences, "overlap", counts)
-    pac = pacsum_scores(sentences, counts=counts)
+        terms = None
+    central, linked = textrank_scores(sentences, "tfidf", terms), textrank_scores(sentences, "overlap", terms)
+    pac = pacsum_scores(sentences, counts=terms)
     pac_scaled = (pac - pac.min()) / (pac.max() - pac.min()) if n > 1 and pac.max() > pac.min() else np.ones(n)
     columns = [
         mean_freq,
