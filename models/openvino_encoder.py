@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -47,6 +48,7 @@ class OpenVinoEncoder:
             config["INFERENCE_NUM_THREADS"] = threads
         self.model = core.compile_model(str(model), "CPU", config)
         self.queue = ov.AsyncInferQueue(self.model, int(self.model.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")))
+        self.lock = threading.Lock()  # one call at a time owns the queue and its callback
         self.tokenizer = load_tokenizer(tokenizer, max_length)
         self.dim = self.model.outputs[0].get_partial_shape()[-1].get_length()
 
@@ -58,9 +60,10 @@ class OpenVinoEncoder:
         def done(request, idx: np.ndarray) -> None:
             out[idx] = request.get_output_tensor(0).data
 
-        self.queue.set_callback(done)
         size = max(1, math.ceil(min(batch_size, len(first)) / 2))
-        for idx, feed in batch_feeds(self.tokenizer, first, second, size):
-            self.queue.start_async(feed, idx)
-        self.queue.wait_all()
+        with self.lock:
+            self.queue.set_callback(done)
+            for idx, feed in batch_feeds(self.tokenizer, first, second, size):
+                self.queue.start_async(feed, idx)
+            self.queue.wait_all()
         return out

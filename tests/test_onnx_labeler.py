@@ -101,3 +101,17 @@ def test_bf16_vectors_do_not_depend_on_threads(tiny_model_dir):
     texts = SENTENCES * 30
     one, two = (OnnxLabeler(tiny_model_dir, threads=n, precision="bf16") for n in (1, 2))
     assert np.array_equal(one.pooled(["troops"] * 90, texts, 64), two.pooled(["troops"] * 90, texts, 64))
+
+
+@pytest.mark.skipif(not _bf16_supported(), reason="no bf16 CPU")
+def test_bf16_encoder_is_safe_to_share_between_threads(tiny_model_dir):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from stancesum.models.onnx_labeler import OnnxLabeler
+
+    labeler = OnnxLabeler(tiny_model_dir, threads=2, precision="bf16")
+    inputs = [(["troops"] * 40, SENTENCES * 13 + [f"Sentence number {k}."]) for k in range(6)]
+    alone = [labeler.pooled(t, s, 16) for t, s in inputs]
+    with ThreadPoolExecutor(3) as pool:
+        shared = list(pool.map(lambda ts: labeler.pooled(ts[0], ts[1], 16), inputs))
+    assert all(np.array_equal(a, b) for a, b in zip(alone, shared, strict=True))
