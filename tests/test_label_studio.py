@@ -66,6 +66,9 @@ def test_prelabel_export_import_round_trip_loses_nothing(tiny_model_dir, tmp_pat
         a.annotation["reviewed"] is False and len(a.annotation["prelabel"]["confidence"]) == len(a.sentences)
         for a in prelabeled
     )
+    from stancesum.inference.analyzer import resolve_precision
+
+    assert all(f", {resolve_precision('auto')})" in a.annotation["by"] for a in prelabeled)  # what ran, not "auto"
     tasks_path = tmp_path / "tasks.json"
     result = run("export", pre, "--format", "label-studio", "-o", tasks_path)
     assert result.exit_code == 0, result.output

@@ -42,14 +42,14 @@ def prelabel(
 ) -> None:
     """Pre-label articles for review: the model's labels with their confidences (and, with --llm-url, the LLM's
     labels, the model's kept as the second opinion), in the article format with `annotation.reviewed` false."""
-    from stancesum.inference.analyzer import Analyzer
+    from stancesum.inference.analyzer import Analyzer, resolve_precision
     from stancesum.inference.inputs import InputError, read_inputs
     from stancesum.inference.llm_assist import confidence, review
     from stancesum.inference.llm_client import LLMError
     from stancesum.models.articles_io import save_articles
     from stancesum.models.labeler_config import DEFAULT_MODEL_DIR, ModelLoadError
 
-    model = model or DEFAULT_MODEL_DIR
+    model, precision = model or DEFAULT_MODEL_DIR, resolve_precision(precision)  # the record names what ran
     try:
         analyzer = Analyzer.from_pretrained(model, summarizer=None, precision=precision)
     except (ModelLoadError, ValueError) as err:
