@@ -155,13 +155,13 @@ def main() -> None:
         return
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error"}
     from stancesum.inference.analyzer import resolve_precision
-    from stancesum.models.onnx_labeler import export_onnx, onnx_path
+    from stancesum.models.onnx_labeler import exported
 
     default = resolve_precision("auto")
     systems = [w for w in SYSTEMS if w != "bf16" or default == "bf16"]
     for precision in ("bf16", "int8"):  # made once and cached; not part of the timed run
-        if precision in systems and not onnx_path(args.model, precision).is_file():
-            export_onnx(args.model, precision)
+        if precision in systems:
+            exported(args.model, precision)
     results = {}
     for which in systems:
         cmd = [sys.executable, __file__, "--child", which, "--model", args.model, "--articles", str(args.articles)]

@@ -75,12 +75,11 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from stancesum.inference.analyzer import resolve_precision
     from stancesum.models.labeler_config import DEFAULT_MODEL_DIR
-    from stancesum.models.onnx_labeler import GRAPHS, export_onnx, onnx_path
+    from stancesum.models.onnx_labeler import GRAPHS, exported
 
     precisions = [p for p in GRAPHS if p == "int8" or resolve_precision("auto") == "bf16"] + ["fp32"]
     for precision in precisions[:-1]:
-        if not onnx_path(DEFAULT_MODEL_DIR, precision).is_file():
-            export_onnx(DEFAULT_MODEL_DIR, precision)
+        exported(DEFAULT_MODEL_DIR, precision)
     rows = {}
     for precision in precisions:
         python_runs = [python_run(precision, args.threads) for _ in range(args.repeats)]

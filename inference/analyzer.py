@@ -39,11 +39,6 @@ def load_labeler(
     trained) or "auto" (resolve_precision); the ONNX exports that bf16 and int8 run are made and cached on first
     use."""
     precision = resolve_precision(precision)
-    if precision == "bf16":
-        from stancesum.models.openvino_encoder import bf16_supported
-
-        if not bf16_supported():
-            raise ValueError("precision bf16 needs OpenVINO and a CPU with bfloat16 units; use int8 or fp32")
     if precision in ("bf16", "int8"):
         from stancesum.models.onnx_labeler import OnnxLabeler
 

@@ -54,13 +54,17 @@ def pooled_encoder(labeler: SentenceLabeler) -> tuple[torch.nn.Module, dict[str,
     return Pooled(), dict(sample)
 
 
-def export_onnx(directory: str | Path, precision: str = "int8", out: Path | None = None) -> Path:
-    """Export the labeler's encoder + mean pooling to ONNX for `precision`: with per-channel int8 MatMuls ("int8")
-    or in float32 ("bf16", compiled to bfloat16 when loaded). Needs torch."""
+def exported(directory: str | Path, precision: str = "int8") -> Path:
+    """The cached ONNX export of a labeler directory for `precision`, made now if missing (needs torch then): the
+    encoder + mean pooling with per-channel int8 MatMuls ("int8") or in float32 ("bf16", compiled to bfloat16 when
+    loaded). A broken directory raises ModelLoadError."""
+    path = onnx_path(directory, precision)
+    if path.is_file():
+        return path
     from stancesum.models.labeler import SentenceLabeler
 
     module, sample = pooled_encoder(SentenceLabeler.from_pretrained(directory))
-    return export_pooled(module, sample, out or onnx_path(directory, precision), int8=precision == "int8")
+    return export_pooled(module, sample, path, int8=precision == "int8")
 
 
 def _numpy_stance_probabilities(logits: np.ndarray) -> np.ndarray:
@@ -89,9 +93,12 @@ class OnnxLabeler:
             raise ModelLoadError(f"{directory}: not a stancesum model directory (no {CONFIG_FILE})")
         if precision not in GRAPHS:
             raise ValueError(f"unknown precision {precision!r} for an exported labeler; choose int8 or bf16")
-        path = onnx_path(directory, precision)
-        if not path.is_file():
-            export_onnx(directory, precision, path)  # raises ModelLoadError for a broken directory
+        if precision == "bf16":
+            from stancesum.models.openvino_encoder import bf16_supported
+
+            if not bf16_supported():  # checked before an export that would be of no use
+                raise ValueError("precision bf16 needs OpenVINO and a CPU with bfloat16 units; use int8 or fp32")
+        path = exported(directory, precision)
         self.schema = LabelSchema.load(directory)
         self.config = LabelerConfig.from_dict(json.loads((directory / CONFIG_FILE).read_text("utf-8")), self.schema)
         heads = load_file(directory / HEADS_FILE)

@@ -54,10 +54,9 @@ def test_auto_precision_and_unknown_precision(tiny_model_dir):
 
 @pytest.mark.parametrize("precision", EXPORTED)
 def test_exported_inference_does_not_import_torch(tiny_model_dir, precision):
-    from stancesum.models.onnx_labeler import export_onnx, onnx_path
+    from stancesum.models.onnx_labeler import exported
 
-    if not onnx_path(tiny_model_dir, precision).is_file():
-        export_onnx(tiny_model_dir, precision)
+    exported(tiny_model_dir, precision)
     code = (
         "import sys; from stancesum.models.onnx_labeler import OnnxLabeler; "
         f"m = OnnxLabeler({str(tiny_model_dir)!r}, precision={precision!r}); "
@@ -115,3 +114,14 @@ def test_bf16_encoder_is_safe_to_share_between_threads(tiny_model_dir):
     with ThreadPoolExecutor(3) as pool:
         shared = list(pool.map(lambda ts: labeler.pooled(ts[0], ts[1], 16), inputs))
     assert all(np.array_equal(a, b) for a, b in zip(alone, shared, strict=True))
+
+
+def test_bf16_on_a_cpu_without_bfloat16_fails_before_exporting(tiny_model_dir, tmp_path, monkeypatch):
+    import stancesum.models.openvino_encoder as openvino_encoder
+    from stancesum.models.onnx_labeler import OnnxLabeler, onnx_path
+
+    monkeypatch.setenv("STANCESUM_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(openvino_encoder, "bf16_supported", lambda: False)  # as on a CPU without bfloat16 units
+    with pytest.raises(ValueError, match="bfloat16 units"):
+        OnnxLabeler(tiny_model_dir, precision="bf16")
+    assert not onnx_path(tiny_model_dir, "bf16").exists()

@@ -335,7 +335,7 @@ def optimize(
     """Make the ONNX exports ahead of time (otherwise made on first use), and print where they are."""
     from stancesum.inference.analyzer import resolve_precision
     from stancesum.models.labeler_config import DEFAULT_MODEL_DIR, ModelLoadError
-    from stancesum.models.onnx_labeler import GRAPHS, export_onnx, onnx_path
+    from stancesum.models.onnx_labeler import GRAPHS, exported
     from stancesum.models.summarizer_config import CONFIG_FILE, DEFAULT_SUMMARIZER_DIR, read_config
 
     precision = resolve_precision(precision)
@@ -351,8 +351,7 @@ def optimize(
 
                 path = export_scorer(directory)
             else:
-                path = onnx_path(directory, precision)
-                path = path if path.is_file() else export_onnx(directory, precision)
+                path = exported(directory, precision)
         except ModelLoadError as err:
             fail(str(err))
         size = path.stat().st_size / 1e6
