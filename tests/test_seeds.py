@@ -95,3 +95,24 @@ def test_round2_agreement_files_match_the_corpus(corpus):
     for d in decisions:
         s = final[d["id"]].sentences[d["sentence"]]
         assert (s.topic if d["field"] == "topic" else s.stance[d["field"]]) == d["final"], d
+
+
+def test_readme_table_credits_each_article_under_its_own_license(corpus):
+    """The article table of seeds/README.md names the license each record carries (ids cut at 60 characters)."""
+    credit = {
+        "CC BY 2.5": "Wikinews, CC BY 2.5",
+        "Public domain (Wikinews": "Wikinews, public domain (before 25 Sep 2005)",
+        "Public domain (work of the U.S. Government": "U.S. Government work, public domain",
+        "the user's own document": "the user's seed article",
+    }
+    expected = {}
+    for article in corpus:
+        names = [name for prefix, name in credit.items() if (article.license or "").startswith(prefix)]
+        assert len(names) == 1, f"{article.id}: unknown license {article.license!r}"
+        expected[article.id[:60]] = names[0]
+    rows = {}
+    for line in (SEEDS / "README.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split(" | ")]
+        if len(cells) == 5 and cells[0] in expected:
+            rows[cells[0]] = cells[4].rstrip(" |")
+    assert rows == expected
