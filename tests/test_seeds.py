@@ -1,6 +1,7 @@
 """The seed corpus stays loadable and keeps the sizes the evaluation and training rely on."""
 
 import json
+import re
 from collections import Counter
 
 import pytest
@@ -116,3 +117,28 @@ def test_readme_table_credits_each_article_under_its_own_license(corpus):
         if len(cells) == 5 and cells[0] in expected:
             rows[cells[0]] = cells[4].rstrip(" |")
     assert rows == expected
+
+
+def test_summary_only_round_stays_out_of_evaluation(corpus):
+    """seeds/summaries/ (training data of the summarizer only): reviewed, highlight-length, from in-domain families,
+    and no text copies an article of an evaluation split."""
+    from stancesum.training.overlap import OverlapIndex
+
+    extra = load_articles(SEEDS / "summaries" / "summaries.jsonl")
+    assert len(extra) == 120
+    splits = json.loads((SEEDS / "splits.json").read_text(encoding="utf-8"))
+    held_out = OverlapIndex()
+    for article in corpus:
+        for name in ("dev", "test", "ood_dev", "ood_test"):
+            if article.id in splits[name]:
+                held_out.add(article, name)
+    urls = {a.url for a in corpus}
+    for a in extra:
+        assert a.url not in urls and not a.sentences and not a.targets, a.id
+        assert a.summary and 2 <= len(re.findall(r"[.!?](?:\s|$)", a.summary)) <= 4, a.id
+        assert len(a.summary.split()) <= 75, a.id
+        assert a.annotation and a.annotation["reviewed"] and a.annotation["round"] == 3, a.id
+        assert a.license, a.id
+        # in-domain families only: not the State Department (ood_dev) nor Wikinews 2005-2009 (ood_test)
+        assert a.id.startswith(("wikinews-2019", "wikinews-2020", "gum-", "whitehouse-")), a.id
+        assert held_out.matches(a, a.id) == [], a.id
