@@ -425,6 +425,28 @@ def test_training_helpers(tmp_path):
         SummarizerTrainingArguments.load(None, ["runtime=onnx"])
 
 
+def test_summary_only_articles_are_training_documents(tmp_path):
+    """Summary-only articles (seeds/summaries/) are split as inference splits them and labeled by the oracle."""
+    from stancesum.training.summarizer_training import SummarizerTrainingArguments, labeled_documents
+
+    path = tmp_path / "summaries.jsonl"
+    rows = [
+        {"id": "a", "title": "Budget", "text": " ".join(TEXTS), "summary": "The council approved a transport budget."},
+        {"id": "b", "text": "No summary here. Only text."},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    args = SummarizerTrainingArguments(
+        summaries_path=str(path),
+        sources={"seeds": 0, "summaries": -1, "xsum": 0, "bbc": 0},
+        seeds_path=str(REPO / "seeds" / "articles.jsonl"),
+    )
+    extra = [d for d in labeled_documents(args) if d.doc.source == "summaries"]
+    assert [d.doc.id for d in extra] == ["a"] and extra[0].split == "train"
+    assert extra[0].doc.sentences == TEXTS and extra[0].labels.sum() >= 1
+    with pytest.raises(ValueError, match="sources"):
+        SummarizerTrainingArguments(sources={"summary": -1})
+
+
 def test_the_committed_summarizer_has_its_recipe_architecture():
     from stancesum.models.summarizer_config import DEFAULT_SUMMARIZER_DIR, read_config
     from stancesum.training.summarizer_training import SummarizerTrainingArguments

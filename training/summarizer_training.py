@@ -40,12 +40,13 @@ from stancesum.models.sentence_features import (
 )
 from stancesum.models.summarizer import SentenceScorer
 from stancesum.models.summarizer_config import ScorerArchitecture
-from stancesum.training.corpora import SummaryDocument, bbc_summary, seed_summaries, xsum_val
+from stancesum.training.corpora import SummaryDocument, bbc_summary, seed_summaries, summary_only, xsum_val
 from stancesum.training.corpora.types import assign_splits, resolve_data_dir, split_sentences
 
 REPO = Path(__file__).resolve().parents[1]
 RECORD_FILE = "training_record.json"
 XSUM_SALT = "xsum_oracle"
+SOURCES = {"seeds", "summaries", "xsum", "bbc"}
 PATH_ARGUMENTS = ("data_dir", "cache_dir", "output_dir", "seeds_path", "splits_path")
 log = logging.getLogger("summarizer_training")
 
@@ -66,6 +67,7 @@ class SummarizerTrainingArguments(ScorerArchitecture):
     mmr_lambdas: list[float] = field(default_factory=lambda: [1.0, 0.95, 0.9, 0.8, 0.7])
     seeds_path: str = str(REPO / "seeds" / "articles.jsonl")
     splits_path: str = str(REPO / "seeds" / "splits.json")
+    summaries_path: str = str(REPO / "seeds" / "summaries" / "summaries.jsonl")  # the "summaries" source
     # Training documents per source (-1: all, 0: none): seed train summaries and XSum (the oracle half) give
     # abstractive references; BBC extracts are extra data and are capped so that they do not dominate.
     sources: dict[str, int] = field(default_factory=lambda: {"seeds": -1, "xsum": 500, "bbc": 300})
@@ -84,7 +86,7 @@ class SummarizerTrainingArguments(ScorerArchitecture):
             ("learning_rate", 0 < self.learning_rate < 1),
             ("threads", self.threads >= 1),
             ("mmr_lambdas", bool(self.mmr_lambdas) and all(0 <= x <= 1 for x in self.mmr_lambdas)),
-            ("sources", set(self.sources) <= {"seeds", "xsum", "bbc"} and all(n >= -1 for n in self.sources.values())),
+            ("sources", set(self.sources) <= SOURCES and all(n >= -1 for n in self.sources.values())),
             ("selection_splits", bool(self.selection_splits) and set(self.selection_splits) <= {"dev", "ood_dev"}),
             ("budget_words", self.budget_words is None or self.budget_words >= 10),
             ("oracle_sentences", self.oracle_sentences >= 1),
@@ -182,6 +184,9 @@ def labeled_documents(args: SummarizerTrainingArguments) -> list[LabeledDocument
     train = _capped([d for d in seeds if d.split == "train"], args.sources.get("seeds", -1), "seeds")
     out += [LabeledDocument(d, oracle_labels(d, args.oracle_sentences), "train") for d in train]
     out += [LabeledDocument(d, np.zeros(len(d.sentences), np.float32), d.split) for d in seeds if d.split != "train"]
+    if args.sources.get("summaries", 0):
+        extra = _capped(summary_only(args.summaries_path), args.sources["summaries"], "summaries")
+        out += [LabeledDocument(d, oracle_labels(d, args.oracle_sentences), "train") for d in extra]
     if args.sources.get("xsum", 0):
         xsum = xsum_val(args.data_dir)
         part = xsum_partition(xsum)
@@ -409,7 +414,7 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
         "embedding": timings,
         "documents": {
             f"{src} {s}": n
-            for src in ("seeds", "xsum", "bbc_news_summary")
+            for src in ("seeds", "summaries", "xsum", "bbc_news_summary")
             for s in ("train", *args.selection_splits)
             if (n := sum(1 for d in docs if d.split == s and d.doc.source == src))
         },
@@ -591,8 +596,10 @@ sentence, so it cannot invent facts, but it can drop context a sentence needs.
 Greedy ROUGE-1+2 oracle labels (at most {args["oracle_sentences"]} sentences; 2 for XSum) against abstractive
 references, plus BBC News Summary extracts (the sentences they copy) as extra data, capped: {documents}.
 Sources per run (documents, -1 = all): {json.dumps(args["sources"])}. Seed summaries: the train split of
-`seeds/articles.jsonl`; selection on seed {" + ".join(args["selection_splits"])}; seed test and ood_test are never
-read by training. XSum: the oracle half of `xsum_val` (salted hash `{XSUM_SALT}`); its other half is the benchmark.
+`seeds/articles.jsonl`, and (source `summaries`) the summary-only texts of `seeds/summaries/` (in-domain families
+only, none copying an evaluation article); selection on seed {" + ".join(args["selection_splits"])}; seed test
+and ood_test are never read by training. XSum: the oracle half of `xsum_val` (salted hash `{XSUM_SALT}`); its
+other half is the benchmark.
 
 Data hashes (sha256 over every file's path and content): {", ".join(f"`{k}` {v[:16]}" for k, v in hashes.items())}.
 
@@ -634,6 +641,8 @@ Weights stored: {size_bytes / 1e6:.2f} MB (the head only).
 def data_hashes(args: SummarizerTrainingArguments) -> dict[str, str]:
     data = resolve_data_dir(args.data_dir)
     hashes = {"seeds/articles.jsonl": tree_sha256_file(Path(args.seeds_path))}
+    if args.sources.get("summaries", 0):
+        hashes["seeds/summaries/summaries.jsonl"] = tree_sha256_file(Path(args.summaries_path))
     if args.sources.get("xsum", 0):
         hashes["xsum_val"] = tree_sha256(data / "xsum_val")
     if args.sources.get("bbc", 0):

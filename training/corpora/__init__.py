@@ -15,7 +15,7 @@ from stancesum.training.corpora.emergent import emergent
 from stancesum.training.corpora.fnc1 import fnc1
 from stancesum.training.corpora.ibm_claim_stance import ibm_claim_stance
 from stancesum.training.corpora.perspectrum import perspectrum
-from stancesum.training.corpora.seed_summaries import seed_summaries
+from stancesum.training.corpora.seed_summaries import seed_summaries, summary_only
 from stancesum.training.corpora.types import (
     DEFAULT_DATA_DIR,
     SPLITS,
@@ -65,6 +65,7 @@ __all__ = [
     "ibm_claim_stance",
     "perspectrum",
     "seed_summaries",
+    "summary_only",
     "split_by_topic",
     "split_label_counts",
     "vast",

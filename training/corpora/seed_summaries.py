@@ -27,3 +27,26 @@ def seed_summaries(seeds_path: str | Path, splits_path: str | Path, splits: tupl
         for a in load_articles(seeds_path)
         if a.id in split_of and a.summary and a.sentences
     ]
+
+
+def summary_only(path: str | Path) -> list[SummaryDocument]:
+    """Articles with a reference summary but no sentence labels (seeds/summaries/: the summary-only round), split
+    by the project's sentence splitter as inference splits them; all are training documents. Defective texts were
+    dropped from the file, not kept with a flag."""
+    from stancesum.models.segmentation import SentenceSplitter
+
+    articles = [a for a in load_articles(path) if a.summary]
+    split = SentenceSplitter().split_many([a.text for a in articles])
+    return [
+        SummaryDocument(
+            id=a.id,
+            title=a.title,
+            sentences=[s.text for s in sentences],
+            reference=a.summary or "",
+            reference_sentence_ids=None,
+            source="summaries",
+            split="train",
+        )
+        for a, sentences in zip(articles, split, strict=True)
+        if sentences
+    ]
