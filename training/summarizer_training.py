@@ -47,7 +47,7 @@ REPO = Path(__file__).resolve().parents[1]
 RECORD_FILE = "training_record.json"
 XSUM_SALT = "xsum_oracle"
 SOURCES = {"seeds", "summaries", "xsum", "bbc"}
-PATH_ARGUMENTS = ("data_dir", "cache_dir", "output_dir", "seeds_path", "splits_path")
+PATH_ARGUMENTS = ("data_dir", "cache_dir", "output_dir", "seeds_path", "splits_path", "summaries_path")
 log = logging.getLogger("summarizer_training")
 
 
