@@ -107,7 +107,7 @@ def _describe(budget: Budget) -> str:
     return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in vars(budget).items() if v is not None)
 
 
-def _per_document_rouge1(predictions: list[str], references: list[str]) -> np.ndarray:
+def per_document_rouge1(predictions: list[str], references: list[str]) -> np.ndarray:
     from stancesum.evaluation.metrics.summary_rouge.summary_rouge import rouge_scores
 
     return np.array([rouge_scores([p], [r])["rouge1"] for p, r in zip(predictions, references, strict=True)])
@@ -144,7 +144,7 @@ def run_summary_benchmark(
             "compression": round(scores["compression"], 3),
             "seconds": round(seconds, 2),
         }
-        per_doc[system_name] = _per_document_rouge1(predictions, references)
+        per_doc[system_name] = per_document_rouge1(predictions, references)
         _, low, high = bootstrap_ci(list(per_doc[system_name]), lambda xs: float(np.mean(xs)), 1000)
         results[system_name]["rouge1_ci95"] = [round(100 * low, 2), round(100 * high, 2)]
     differences = {}

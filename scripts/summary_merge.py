@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from stancesum.evaluation.summary_benchmarks import per_document_rouge1
 from stancesum.models.articles_io import atomic_write_text
 from stancesum.models.bootstrap import bootstrap_ci
 
@@ -27,13 +28,6 @@ KEEP = ("id", "title", "source", "date", "url", "license", "text")
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def rouge1(a: list[str], b: list[str]) -> list[float]:
-    from rouge_score import rouge_scorer
-
-    scorer = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
-    return [scorer.score(x, y)["rouge1"].fmeasure * 100 for x, y in zip(a, b, strict=True)]
 
 
 def main() -> None:
@@ -82,7 +76,9 @@ def main() -> None:
     pairs = [(first[i]["summary"], blind[i]["summary"]) for i in both]
     final_pairs = [(reviewed[i]["summary"], blind[i]["summary"]) for i in both]
     for name, p in (("first writer vs blind writer", pairs), ("reviewed vs blind writer", final_pairs)):
-        point, low, high = bootstrap_ci(rouge1([a for a, _ in p], [b for _, b in p]), lambda s: float(np.mean(s)))
+        point, low, high = bootstrap_ci(
+            100 * per_document_rouge1([a for a, _ in p], [b for _, b in p]), lambda s: float(np.mean(s))
+        )
         print(f"agreement ({name}), ROUGE-1 F x100 over {len(p)} texts: {point:.2f} [{low:.2f}, {high:.2f}]")
     differ = [i for i in blind if ("drop" in blind[i]) != ("drop" in reviewed[i])]
     print(f"drop decisions that differ between the blind writer and the final file: {len(differ)} of {len(blind)}")
