@@ -425,8 +425,10 @@ def test_training_helpers(tmp_path):
         SummarizerTrainingArguments.load(None, ["runtime=onnx"])
 
 
-def test_summary_only_articles_are_training_documents(tmp_path):
-    """Summary-only articles (seeds/summaries/) are split as inference splits them and labeled by the oracle."""
+def test_summary_only_articles_are_training_documents(tmp_path, monkeypatch):
+    """Summary-only articles (seeds/summaries/) are split as inference splits them and labeled by the oracle, whose
+    labels are cached across runs."""
+    from stancesum.training import summarizer_training
     from stancesum.training.summarizer_training import SummarizerTrainingArguments, labeled_documents
 
     path = tmp_path / "summaries.jsonl"
@@ -439,10 +441,23 @@ def test_summary_only_articles_are_training_documents(tmp_path):
         summaries_path=str(path),
         sources={"seeds": 0, "summaries": -1, "xsum": 0, "bbc": 0},
         seeds_path=str(REPO / "seeds" / "articles.jsonl"),
+        cache_dir=str(tmp_path / "cache"),
     )
     extra = [d for d in labeled_documents(args) if d.doc.source == "summaries"]
     assert [d.doc.id for d in extra] == ["a"] and extra[0].split == "train"
     assert extra[0].doc.sentences == TEXTS and extra[0].labels.sum() >= 1
+    assert len(list((tmp_path / "cache").glob("oracles-*.json"))) == 1
+
+    def no_oracle(*_args, **_kwargs):
+        raise AssertionError("the oracle ran again")
+
+    monkeypatch.setattr(summarizer_training, "greedy_oracle", no_oracle)
+    again = [d for d in labeled_documents(args) if d.doc.source == "summaries"]
+    assert again[0].labels.tolist() == extra[0].labels.tolist()
+    rows[0]["summary"] = "Buses and trams get money."  # another reference: another cache entry, the oracle runs
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with pytest.raises(AssertionError, match="ran again"):
+        labeled_documents(args)
     with pytest.raises(ValueError, match="sources"):
         SummarizerTrainingArguments(sources={"summary": -1})
 

@@ -169,29 +169,57 @@ def _capped(docs: list[SummaryDocument], count: int, salt: str) -> list[SummaryD
     return order[:count]
 
 
-def oracle_labels(doc: SummaryDocument, max_sentences: int) -> np.ndarray:
-    labels = np.zeros(len(doc.sentences), np.float32)
-    labels[greedy_oracle(doc.sentences, doc.reference, max_sentences)] = 1.0
-    return labels
+def cached_oracle_labels(docs: list[SummaryDocument], max_sentences: int, cache_dir: Path) -> list[np.ndarray]:
+    """Each document's greedy_oracle as 0/1 sentence labels, cached by a hash of the texts, references, sentence
+    cap and rouge-score version (the greedy search scores every candidate extract: minutes per run on a few hundred
+    documents)."""
+    from importlib.metadata import version
+
+    if not docs:
+        return []
+    parts = ["oracle-v1", str(max_sentences), version("rouge-score")]
+    parts += [d.reference + "\x01" + "\x02".join(d.sentences) for d in docs]
+    key = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:20]
+    path = cache_dir / f"oracles-{key}.json"
+    if path.is_file():
+        chosen = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        log.info("oracle labels for %d documents (cached in %s)", len(docs), path)
+        chosen = [greedy_oracle(d.sentences, d.reference, max_sentences) for d in docs]
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps(chosen) + "\n")
+    out = []
+    for d, picks in zip(docs, chosen, strict=True):
+        labels = np.zeros(len(d.sentences), np.float32)
+        labels[picks] = 1.0
+        out.append(labels)
+    return out
 
 
 def labeled_documents(args: SummarizerTrainingArguments) -> list[LabeledDocument]:
     """Training documents (split "train") with 0/1 sentence labels, and the seed selection splits (labels unused).
     Seed summaries and XSum references are abstractive: their labels are greedy ROUGE oracles; BBC extracts label
-    the sentences they copy. Seed test and ood_test are never read here."""
+    the sentences they copy (oracles are cached in args.cache_dir). Seed test and ood_test are never read here."""
     out = []
+    cache = Path(args.cache_dir)
+
+    def oracles(docs: list[SummaryDocument], max_sentences: int) -> list[LabeledDocument]:
+        labels = cached_oracle_labels(docs, max_sentences, cache)
+        return [LabeledDocument(d, y, "train") for d, y in zip(docs, labels, strict=True)]
+
     seeds = seed_summaries(args.seeds_path, args.splits_path, ("train", *args.selection_splits))
-    train = _capped([d for d in seeds if d.split == "train"], args.sources.get("seeds", -1), "seeds")
-    out += [LabeledDocument(d, oracle_labels(d, args.oracle_sentences), "train") for d in train]
+    out += oracles(
+        _capped([d for d in seeds if d.split == "train"], args.sources.get("seeds", -1), "seeds"), args.oracle_sentences
+    )
     out += [LabeledDocument(d, np.zeros(len(d.sentences), np.float32), d.split) for d in seeds if d.split != "train"]
     if args.sources.get("summaries", 0):
         extra = _capped(summary_only(args.summaries_path), args.sources["summaries"], "summaries")
-        out += [LabeledDocument(d, oracle_labels(d, args.oracle_sentences), "train") for d in extra]
+        out += oracles(extra, args.oracle_sentences)
     if args.sources.get("xsum", 0):
         xsum = xsum_val(args.data_dir)
         part = xsum_partition(xsum)
         chosen = _capped([d for d in xsum if part[d.id] == "train"], args.sources["xsum"], "xsum")
-        out += [LabeledDocument(d, oracle_labels(d, 2), "train") for d in chosen]  # one-sentence references
+        out += oracles(chosen, 2)  # one-sentence references
     if args.sources.get("bbc", 0):
         bbc = _capped([d for d in bbc_summary(args.data_dir) if d.split == "train"], args.sources["bbc"], "bbc")
         for d in bbc:
