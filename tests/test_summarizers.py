@@ -425,6 +425,29 @@ def test_training_helpers(tmp_path):
         SummarizerTrainingArguments.load(None, ["runtime=onnx"])
 
 
+def test_sentence_losses():
+    import torch
+
+    from stancesum.training.summarizer_training import sentence_loss
+
+    target = torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
+    mask = torch.tensor([[True, True, True], [True, True, False]])
+    low, high = torch.tensor([[0.0, 0.0, 9.0], [1.0, 2.0, 3.0]]), torch.tensor([[0.0, 5.0, 0.0], [1.0, 2.0, 3.0]])
+    for kind in ("bce", "listwise"):
+        assert sentence_loss(high, target, mask, kind) < sentence_loss(low, target, mask, kind)
+    padded = high.clone()
+    padded[1] = torch.tensor([-7.0, 7.0, 99.0])  # the second document has no oracle sentence: no listwise loss
+    assert torch.isclose(sentence_loss(padded, target, mask, "listwise"), sentence_loss(high, target, mask, "listwise"))
+    assert torch.isclose(sentence_loss(high, target, mask, "listwise"), -torch.log_softmax(high[0], 0)[1])
+    bce = torch.nn.functional.binary_cross_entropy_with_logits(high[:, :2], target[:, :2], reduction="sum")
+    bce += torch.nn.functional.binary_cross_entropy_with_logits(high[0, 2], target[0, 2])
+    assert torch.isclose(sentence_loss(high, target, mask, "bce"), bce / 5)
+    with pytest.raises(ValueError, match="loss"):
+        from stancesum.training.summarizer_training import SummarizerTrainingArguments
+
+        SummarizerTrainingArguments(loss="ranking")
+
+
 def test_summary_only_articles_are_training_documents(tmp_path, monkeypatch):
     """Summary-only articles (seeds/summaries/) are split as inference splits them and labeled by the oracle, whose
     labels are cached across runs."""

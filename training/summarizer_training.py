@@ -74,6 +74,7 @@ class SummarizerTrainingArguments(ScorerArchitecture):
     selection_splits: list[str] = field(default_factory=lambda: ["dev", "ood_dev"])
     budget_words: int | None = None  # None: decided from the seed train references (decide_budget)
     oracle_sentences: int = 4  # at most this many sentences per oracle extract (a highlight has 2-4)
+    loss: str = "bce"  # "bce": each sentence in or out of the oracle; "listwise": softmax over a document's sentences
     seed: int = 13
     threads: int = 1
 
@@ -90,6 +91,7 @@ class SummarizerTrainingArguments(ScorerArchitecture):
             ("selection_splits", bool(self.selection_splits) and set(self.selection_splits) <= {"dev", "ood_dev"}),
             ("budget_words", self.budget_words is None or self.budget_words >= 10),
             ("oracle_sentences", self.oracle_sentences >= 1),
+            ("loss", self.loss in ("bce", "listwise")),
         ]
         for name, ok in checks:
             if not ok:
@@ -311,6 +313,20 @@ def _batch(inputs: list[tuple[torch.Tensor, torch.Tensor]], labels: list[np.ndar
     return emb, feats, mask, target
 
 
+def sentence_loss(logits: torch.Tensor, target: torch.Tensor, mask: torch.Tensor, kind: str = "bce") -> torch.Tensor:
+    """The training loss over a batch of documents (batch x sentences; padding masked out). "bce": binary
+    cross-entropy of every sentence against its 0/1 oracle label; "listwise": cross-entropy of each document's softmax
+    over its sentences against the oracle spread evenly over its sentences (documents without an oracle sentence
+    count for nothing)."""
+    if kind == "listwise":
+        has = target.sum(1) > 0
+        log_p = torch.log_softmax(logits.masked_fill(~mask, -1e4), dim=1)
+        spread = target / target.sum(1, keepdim=True).clamp(min=1.0)
+        return -(spread * log_p).sum(1)[has].sum() / has.sum().clamp(min=1)
+    bce = nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="none")
+    return (bce * mask).sum() / mask.sum()
+
+
 @torch.inference_mode()
 def predict(head: nn.Module, inputs: list[tuple[torch.Tensor, torch.Tensor]], batch_size: int = 32) -> list[np.ndarray]:
     head.eval()
@@ -390,7 +406,6 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
     optimizer = torch.optim.AdamW(head.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay)
     steps = args.epochs * -(-len(train_idx) // args.batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, args.learning_rate, total_steps=steps, pct_start=0.1)
-    loss_fn = nn.BCEWithLogitsLoss(reduction="none")
     history, best, best_state, waited = [], -1.0, copy.deepcopy(head.state_dict()), 0
     for epoch in range(1, args.epochs + 1):
         head.train()
@@ -399,7 +414,7 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
         for begin in range(0, len(order), args.batch_size):
             idx = order[begin : begin + args.batch_size]
             emb, feats, mask, target = _batch([inputs[i] for i in idx], [docs[i].labels for i in idx])
-            loss = (loss_fn(head(emb, feats, mask), target) * mask).sum() / mask.sum()
+            loss = sentence_loss(head(emb, feats, mask), target, mask, args.loss)
             optimizer.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(head.parameters(), 1.0)
