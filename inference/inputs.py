@@ -16,6 +16,8 @@ from stancesum.models.articles_io import decode_text, iter_article_records
 MAX_ARTICLE_CHARS = 200_000
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson")
+# A folder is read for its articles only: a README.md or a config .json beside them is not an article.
+FOLDER_SUFFIXES = (".jsonl", ".ndjson", ".txt", ".text")
 
 
 @dataclass
@@ -89,20 +91,19 @@ def read_inputs(inputs: list[str]) -> Iterator[Sourced]:
             continue
         path = Path(name)
         if path.is_dir():
-            files = sorted(
-                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES
-            )
+            files = _folder_files(path)
             if not files:
-                yield (
-                    str(path),
-                    InputError(str(path), f"folder holds no {'/'.join(TEXT_SUFFIXES + JSONL_SUFFIXES)} files"),
-                )
+                yield str(path), InputError(str(path), f"folder holds no {'/'.join(FOLDER_SUFFIXES)} files")
             for file in files:
                 yield from _read_file(file)
         elif path.exists():
             yield from _read_file(path)
         else:
             yield str(path), InputError(str(path), "no such file or folder")
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FOLDER_SUFFIXES)
 
 
 def _read_file(path: Path) -> Iterator[Sourced]:
@@ -137,7 +138,7 @@ def _stream_jsonl(path: Path) -> Iterator[Sourced]:
             where = f"{path}:{line_no}"
             try:
                 text = decode_text(raw, where)
-                article = Article.from_dict(json.loads(text))
+                article = Article.from_dict(json.loads(text.rstrip("\r\n")))  # columns of the line itself
             except ArticleFormatError as err:
                 yield where, InputError(where, err.detail)
                 continue
@@ -165,14 +166,13 @@ def count_articles(inputs: list[str]) -> int | None:
         if name == "-":
             return None
         path = Path(name)
-        files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
-        for file in files:
+        for file in _folder_files(path) if path.is_dir() else [path]:
             if file.suffix.lower() in JSONL_SUFFIXES:
                 try:
                     with file.open("rb") as handle:
                         total += sum(1 for line in handle if line.strip())
                 except OSError:
                     pass
-            elif file.suffix.lower() in TEXT_SUFFIXES or not path.is_dir():
+            else:
                 total += 1
     return total

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -107,9 +108,11 @@ class Article:
                 raise ArticleFormatError(f"must be a string or null, got {type(data[key]).__name__}", field=key)
         if data.get("date") is not None and not DATE_RE.match(data["date"]):
             raise ArticleFormatError(f"must be YYYY-MM-DD, got {data['date']!r}", field="date")
-        unknown = set(data) - {"id", "text", "targets", "sentences", "date", "annotation", *OPTIONAL_STR_FIELDS}
-        if unknown:
-            raise ArticleFormatError(f"unknown field(s): {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+        known = ("id", "text", "targets", "sentences", "date", "annotation", *OPTIONAL_STR_FIELDS)
+        for key in sorted(set(data) - set(known)):  # other metadata is ignored, a misspelt field is not
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+            if close:
+                raise ArticleFormatError(f"unknown field (did you mean {close[0]!r}?)", field=key)
         annotation = data.get("annotation")
         if annotation is not None and not isinstance(annotation, dict):
             raise ArticleFormatError(f"must be an object or null, got {type(annotation).__name__}", field="annotation")

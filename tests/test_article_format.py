@@ -89,7 +89,8 @@ def test_unlabeled_minimal_article():
         ({"targets": "Brexit"}, "targets", "list of non-empty strings"),
         ({"text": "   "}, "text", "empty"),
         ({"id": 7}, "id", "must be a string"),
-        ({"colour": "red"}, "colour", "unknown field"),
+        ({"titel": "NATO"}, "titel", "unknown field (did you mean 'title'?)"),
+        ({"target": ["NATO troops in Ukraine"]}, "target", "did you mean 'targets'?"),
     ],
 )
 def test_validation_errors_name_file_line_and_field(tmp_path, change, field, fragment):
@@ -99,6 +100,13 @@ def test_validation_errors_name_file_line_and_field(tmp_path, change, field, fra
     err = info.value
     assert (err.path, err.line, err.field) == (str(path), 2, field)
     assert fragment in str(err) and str(err).startswith(f"{path}:2: field '{field}'")
+
+
+def test_other_metadata_is_ignored(tmp_path):
+    """An outlet's own fields (genre, provenance, ...) do not stop a file from being read."""
+    path = write_lines(tmp_path / "meta.jsonl", record(genre="news", provenance={"batch": 3}, colour="red"))
+    (article,) = load_articles(path)
+    assert article.id == record()["id"] and "genre" not in article.to_dict()
 
 
 def test_missing_text_field(tmp_path):

@@ -36,6 +36,8 @@ def test_txt_with_headline_as_target_json(tiny_model_dir, txt):
     assert analysis["id"] == "nato" and analysis["title"] == "NATO rules out troops"
     assert analysis["targets"] == ["NATO rules out troops"] and len(analysis["sentences"]) == 3
     assert set(analysis["by_target"]["NATO rules out troops"]["counts"]) == {"favor", "against", "none"}
+    assert "1 article(s) named no targets" in result.stderr
+    assert "named no targets" not in run("analyze", txt, "--model", tiny_model_dir, "-t", "weapons").stderr
 
 
 @pytest.mark.parametrize(
@@ -64,6 +66,8 @@ def test_folder_jsonl_and_stdin_inputs(tiny_model_dir, txt, tmp_path):
     folder.mkdir()
     (folder / "a.txt").write_text(ARTICLE, encoding="utf-8")
     (folder / "b.txt").write_text("Storm hits\n\nA storm hit the coast. Homes were lost.", encoding="utf-8")
+    (folder / "README.md").write_text("# Notes\n\nNot an article.", encoding="utf-8")  # a folder's other files
+    (folder / "splits.json").write_text('{"dev": ["a"]}', encoding="utf-8")
     jsonl = tmp_path / "arts.jsonl"
     jsonl.write_text(
         json.dumps({"id": "j1", "text": "Prices rose. Jobs fell.", "targets": ["tax cuts"]}) + "\n", encoding="utf-8"
@@ -150,6 +154,16 @@ def test_good_articles_survive_bad_ones(tiny_model_dir, txt, tmp_path):
     assert [a["id"] for a in json.loads(result.stdout)] == ["nato", "ok"]
     assert "2 input(s) failed" in result.stderr and f"{bad}:2: field 'text'" in result.stderr
     assert "missing.txt: no such file or folder" in result.stderr
+
+
+def test_bad_json_and_empty_target(tiny_model_dir, txt, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    line = '{"id": "x", "text": "Prices rose."'  # the closing brace is missing
+    bad.write_text(line + "\n", encoding="utf-8")
+    one_line_error(
+        run("analyze", bad, "--model", tiny_model_dir, "-t", "x"), f"{bad}:1: bad JSON", f"column {len(line) + 1}"
+    )
+    one_line_error(run("analyze", txt, "--model", tiny_model_dir, "-t", " "), "--target", "empty")
 
 
 def test_no_target_and_no_headline(tiny_model_dir, tmp_path):

@@ -111,6 +111,8 @@ def analyze(
 
     if fmt not in FORMATS:
         fail(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if target and not all(t.strip() for t in target):
+        fail("--target must not be empty: name a claim or issue, e.g. -t 'raising the minimum wage'")
     if model is None:
         if not default_model_available():
             fail(
@@ -178,12 +180,12 @@ def analyze(
     reviewed = ReviewReport()
     failures: list[str] = []
     where_of: deque[str] = deque()
-    skipped = 0
+    skipped = toward_headline = 0
     total = count_articles(inputs)
     bar = tqdm(total=total, desc="analyze", unit="article", file=sys.stderr, disable=total is not None and total < 2)
 
     def articles() -> Iterator[Article]:  # lazily, so memory does not grow with the input
-        nonlocal skipped
+        nonlocal skipped, toward_headline
         for where, item in read_inputs(inputs):
             if isinstance(item, InputError):
                 failures.append(str(item))
@@ -192,6 +194,7 @@ def analyze(
                 bar.update(1)
             else:
                 where_of.append(where)
+                toward_headline += not target and not item.targets and bool(item.title)
                 yield item
 
     try:
@@ -220,6 +223,12 @@ def analyze(
         stream.close(complete=False)  # what was written stays in OUTPUT.partial for --resume
         raise
     bar.close()
+    if toward_headline:
+        typer.echo(
+            f"note: {toward_headline} article(s) named no targets, so their stance is toward the headline, "
+            "which is often a report rather than a position: name the question with --target",
+            err=True,
+        )
     if client is not None:
         if llm_review != "none":
             typer.echo(reviewed.line(), err=True)

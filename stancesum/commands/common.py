@@ -9,7 +9,7 @@ from typing import Annotated, NoReturn
 import typer
 
 EXIT_BAD_INPUT = 2
-INPUTS_HELP = "JSONL article files, .txt files, folders of them, or - for stdin."
+INPUTS_HELP = "JSONL article files, .txt files, folders of them (.jsonl/.txt files only), or - for stdin."
 PRECISION_HELP = (
     "auto (bf16 on a CPU with bfloat16 units, else int8) | bf16 (OpenVINO) | int8 (ONNX Runtime) | "
     "fp32 (the PyTorch model as trained)."
