@@ -30,11 +30,20 @@ def select_split(articles: list[Article], splits_path: Path | None, split: str |
         return articles
     if splits_path is None or not splits_path.is_file():
         raise ValueError(f"--split {split} needs a splits file; {splits_path} does not exist")
-    ids = set(json.loads(splits_path.read_text(encoding="utf-8")).get(split, []))
-    chosen = [a for a in articles if a.id in ids]
+    splits = json.loads(splits_path.read_text(encoding="utf-8"))
+    if split not in splits:
+        names = [k for k, v in splits.items() if isinstance(v, list)]
+        raise ValueError(f"{splits_path} has no split {split!r}; it has {', '.join(names)}")
+    chosen = [a for a in articles if a.id in set(splits[split])]
     if not chosen:
         raise ValueError(f"no gold article is in split {split!r} of {splits_path}")
     return chosen
+
+
+def default_splits_path(gold_path: Path) -> Path:
+    """The splits.json beside the gold file, else the seed corpus's."""
+    beside = Path(gold_path).parent / "splits.json"
+    return beside if beside.is_file() else REPO / "seeds" / "splits.json"
 
 
 def predict_with_model(
@@ -68,16 +77,18 @@ def evaluate_gold(
     model_dir: Path | None = None,
     predictions_path: Path | None = None,
     split: str | None = None,
-    splits_path: Path | None = REPO / "seeds" / "splits.json",
+    splits_path: Path | None = None,
     train_path: Path | None = REPO / "seeds" / "articles.jsonl",
     baselines: bool = True,
     batch_size: int = 64,
     summarizer: str | None = "extractive",
     precision: str = "auto",
 ) -> EvaluationResult:
-    """Every figure for the system and the baselines, side by side, with provenance."""
+    """Every figure for the system and the baselines, side by side, with provenance. `splits_path` (for `split`):
+    default_splits_path of the gold file."""
     if (model_dir is None) == (predictions_path is None):
         raise ValueError("give exactly one of a model directory or a predictions file")
+    splits_path = default_splits_path(gold_path) if splits_path is None else splits_path
     schema = (
         LabelSchema.load(model_dir)
         if model_dir is not None and (model_dir / "label_schema.json").is_file()
@@ -96,7 +107,7 @@ def evaluate_gold(
         system = str(predictions_path)
     systems = {"system": score_system(gold, predictions, schema)}
     if baselines:
-        train = _baseline_training_articles(train_path, splits_path, gold, schema)
+        train = _baseline_training_articles(train_path, gold, schema)
         systems["majority"] = score_system(gold, MajorityBaseline(train).predict(gold), schema)
         zero_shot = ZeroShotBaseline(schema).fit(train)
         systems["zero-shot"] = score_system(gold, zero_shot.predict(gold), schema)
@@ -128,12 +139,11 @@ def _with_lead(article: Article) -> Article:
     )
 
 
-def _baseline_training_articles(
-    train_path: Path | None, splits_path: Path | None, gold: list[Article], schema: LabelSchema
-) -> list[Article]:
-    """The seed train split (never a gold article) for fitting the majority class and the zero-shot threshold."""
+def _baseline_training_articles(train_path: Path | None, gold: list[Article], schema: LabelSchema) -> list[Article]:
+    """The train split of the training articles' own splits file (never a gold article) for fitting the majority
+    class and the zero-shot threshold."""
     if train_path is None or not Path(train_path).is_file():
         raise ValueError(f"baselines need labeled training articles; {train_path} does not exist")
-    articles = select_split(load_articles(train_path, schema), splits_path, "train")
+    articles = select_split(load_articles(train_path, schema), default_splits_path(Path(train_path)), "train")
     gold_ids = {a.id for a in gold}
     return [a for a in articles if a.id not in gold_ids]

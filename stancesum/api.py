@@ -74,7 +74,9 @@ def evaluate(
     from stancesum.evaluation.harness import evaluate_gold
     from stancesum.evaluation.report import write_report
 
-    options: dict[str, Any] = {"splits_path": Path(splits)} if splits is not None else {}  # else seeds/splits.json
+    options: dict[str, Any] = (
+        {"splits_path": Path(splits)} if splits is not None else {}
+    )  # else beside the gold file, else seeds/splits.json
     result = evaluate_gold(
         Path(gold),
         Path(model) if model else None,

@@ -131,6 +131,20 @@ def test_evaluate_command_with_predictions(tmp_path):
     assert bad.exit_code == 2 and "exactly one of" in bad.stderr
 
 
+def test_split_file_beside_the_gold_from_any_folder(tmp_path, monkeypatch):
+    gold_path, pred_path = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
+    save_articles(gold_path, GOLD)
+    save_articles(pred_path, predicted([["favor"] * 4] * 2, [["other"] * 4] * 2))
+    (tmp_path / "splits.json").write_text(json.dumps({"mine": [GOLD[0].id]}), encoding="utf-8")
+    monkeypatch.chdir(tmp_path.parent)  # not the repository, not the gold's folder
+    base = ["evaluate", "--gold", str(gold_path), "--predictions", str(pred_path), "--no-baselines"]
+    result = CliRunner().invoke(app, [*base, "--output-dir", str(tmp_path / "o"), "--split", "mine"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "o" / "metrics.json").read_text())["gold"]["articles"] == 1
+    bad = CliRunner().invoke(app, [*base, "--output-dir", str(tmp_path / "o2"), "--split", "dev"])
+    assert bad.exit_code == 2 and "has no split 'dev'; it has mine" in bad.stderr
+
+
 @pytest.mark.integration
 def test_harness_with_model_and_baselines(tmp_path, tiny_model_dir):
     from conftest import REPO

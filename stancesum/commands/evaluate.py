@@ -21,9 +21,12 @@ def evaluate(
     ] = None,
     predictions: Annotated[Path | None, typer.Option(help="Predicted articles (JSONL) instead of a model.")] = None,
     split: Annotated[
-        str | None, typer.Option(help="Only the gold articles of this split (train/dev/test) of --splits.")
+        str | None,
+        typer.Option(help="Only the gold articles of this split of --splits (seeds: train/dev/test/ood_dev/ood_test)."),
     ] = None,
-    splits: Annotated[Path, typer.Option(help="Splits file for --split.")] = Path("seeds/splits.json"),
+    splits: Annotated[
+        Path | None, typer.Option(help="Splits file for --split (default: splits.json beside --gold, else the seeds').")
+    ] = None,
     baselines: Annotated[bool, typer.Option(help="Score the majority, zero-shot and Lead-3 baselines too.")] = True,
     summarizer: Annotated[
         str, typer.Option(help="With --model: extractive | textrank | pacsum | lead | none.")
@@ -38,6 +41,13 @@ def evaluate(
 
     if (model is None) == (predictions is None):
         fail("give exactly one of --model DIR or --predictions FILE")
+    typer.echo(
+        f"scoring {model or predictions} against {gold}"
+        + (f" (split {split})" if split else "")
+        + (" with the majority, zero-shot and Lead-3 baselines (the zero-shot pass takes longest)" if baselines else "")
+        + " ...",
+        err=True,
+    )
     try:
         result = evaluate_gold(
             gold,
