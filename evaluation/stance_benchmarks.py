@@ -24,7 +24,11 @@ class StanceBenchmark:
 
 STANCE_BENCHMARKS: dict[str, StanceBenchmark] = {
     "emergent": StanceBenchmark(
-        "emergent", "dev", "train", "accuracy 0.733 on the official test split (Ferreira & Vlachos 2016)"
+        "emergent",
+        "dev",
+        "train",
+        "accuracy 0.733 on the official test split (Ferreira & Vlachos 2016), which ../shared/data lacks: "
+        "a reference point, not a like-for-like comparison",
     ),
     "perspectrum": StanceBenchmark("perspectrum", "test", "train", None),
     "ibm-claim-stance": StanceBenchmark("ibm_claim_stance", "test", "train", None),

@@ -43,7 +43,10 @@ def analyze(
     summarizer: Annotated[
         str,
         typer.Option(
-            "--summarizer", "-s", help="extractive (trained, default) | seq2seq | textrank | pacsum | lead | none"
+            "--summarizer",
+            "-s",
+            help="extractive (trained, default) | llm (with --llm-url, --llm-model) | seq2seq | textrank | pacsum | "
+            "lead | none",
         ),
     ] = "extractive",
     summarizer_model: Annotated[
@@ -111,6 +114,10 @@ def analyze(
 
     if fmt not in FORMATS:
         fail(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    from stancesum.inference.summarizers import SUMMARIZER_KINDS
+
+    if summarizer not in (*SUMMARIZER_KINDS, "none"):
+        fail(f"unknown --summarizer {summarizer!r}; choose one of {', '.join((*SUMMARIZER_KINDS, 'none'))}")
     if target and not all(t.strip() for t in target):
         fail("--target must not be empty: name a claim or issue, e.g. -t 'raising the minimum wage'")
     if model is None:

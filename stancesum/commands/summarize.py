@@ -32,7 +32,10 @@ def summarize(
     summarizer: Annotated[
         str,
         typer.Option(
-            "--summarizer", "-s", help="extractive (trained, default) | llm | seq2seq | textrank | pacsum | lead"
+            "--summarizer",
+            "-s",
+            help="extractive (trained, default) | llm (with --llm-url, --llm-model) | seq2seq | textrank | pacsum | "
+            "lead",
         ),
     ] = "extractive",
     summarizer_model: Annotated[
@@ -56,6 +59,7 @@ def summarize(
     llm_model: LlmModel = None,
     llm_structured: LlmStructured = "json_schema",
     llm_timeout: LlmTimeout = 60.0,
+    llm_concurrency: Annotated[int, typer.Option("--llm-concurrency", min=1, help="LLM requests in flight.")] = 4,
     llm_fallback: Annotated[
         str, typer.Option("--llm-fallback", help="error (exit 2 on an LLM failure) | model (warn, use the extract).")
     ] = "error",
@@ -80,7 +84,7 @@ def summarize(
     if summarizer == "llm":
         if llm_fallback not in ("error", "model"):
             fail("--llm-fallback is error or model")
-        client = make_llm_client(llm_url, llm_model, llm_structured, llm_timeout)
+        client = make_llm_client(llm_url, llm_model, llm_structured, llm_timeout, llm_concurrency)
         llm = {"llm_client": client, "strict": strict, "fallback": llm_fallback == "model"}
     try:
         summarize_fn = build_summarizer(
