@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -104,7 +105,8 @@ def quantize_int8(
 
 def export_pooled(pooled: torch.nn.Module, sample: dict[str, torch.Tensor], out: Path, int8: bool = True) -> Path:
     """`pooled` exported to ONNX, with its MatMuls quantized to per-channel int8 unless `int8` is False; the file
-    appears whole (written beside, then renamed)."""
+    appears whole (written beside, then renamed). Says so on stderr: it takes seconds, once per model."""
+    print(f"stancesum: exporting {out.name} once for fast CPU inference (kept in {out.parent})", file=sys.stderr)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
         graph = export_float32(pooled, sample, Path(tmp) / "encoder.onnx")

@@ -156,6 +156,15 @@ def test_good_articles_survive_bad_ones(tiny_model_dir, txt, tmp_path):
     assert "missing.txt: no such file or folder" in result.stderr
 
 
+def test_first_run_says_it_exports_the_model(tiny_model_dir, txt, tmp_path, monkeypatch):
+    monkeypatch.setenv("STANCESUM_CACHE", str(tmp_path / "cache"))
+    first = run("analyze", txt, "--model", tiny_model_dir, "-t", "x", "--precision", "int8")
+    assert first.exit_code == 0, first.output
+    assert "exporting" in first.stderr and "once for fast CPU inference" in first.stderr
+    second = run("analyze", txt, "--model", tiny_model_dir, "-t", "x", "--precision", "int8")
+    assert second.exit_code == 0 and "exporting" not in second.stderr
+
+
 def test_bad_json_and_empty_target(tiny_model_dir, txt, tmp_path):
     bad = tmp_path / "bad.jsonl"
     line = '{"id": "x", "text": "Prices rose."'  # the closing brace is missing
