@@ -11,7 +11,7 @@ import numpy as np
 from stancesum.inference.inputs import InputError
 from stancesum.inference.results import ArticleAnalysis, Evidence, SentenceResult, StancePrediction, TargetSummary
 from stancesum.models.article import Article, Sentence
-from stancesum.models.labeler_config import DEFAULT_MODEL_DIR
+from stancesum.models.labeler_config import DEFAULT_MODEL_DIR, stance_contexts
 from stancesum.models.segmentation import SegmentationError, SentenceSplitter
 
 if TYPE_CHECKING:
@@ -157,9 +157,10 @@ class Analyzer:
             topic_probs = self.labeler.predict_topics(
                 texts, [article.title or ""] * len(texts), batch_size=self.batch_size, groups=[len(texts)]
             )
-            pairs = [(t, s) for t in targets for s in texts]
+            contexts = stance_contexts(texts, article.title)
+            pairs = [(t, s, c) for t in targets for s, c in zip(texts, contexts, strict=True)]
             stance_probs = self.labeler.predict_stances(
-                [p[0] for p in pairs], [p[1] for p in pairs], batch_size=self.batch_size
+                [p[0] for p in pairs], [p[1] for p in pairs], batch_size=self.batch_size, contexts=[p[2] for p in pairs]
             ).reshape(len(targets), len(texts), len(self.labeler.schema.stances))
             out.append(self._build(article, sentences, targets, topic_probs, stance_probs))
         return out

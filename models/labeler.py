@@ -27,6 +27,8 @@ from stancesum.models.labeler_config import (  # noqa: F401  (re-exported: the l
     quiet_transformers,
     resolve_base_model,
     smooth_topics,
+    stance_contexts,
+    stance_queries,
 )
 from stancesum.models.schema import LabelSchema
 
@@ -225,10 +227,19 @@ class SentenceLabeler(nn.Module):
         probs = self._probabilities("topic", sentences, context, batch_size)
         return smooth_topics(probs, groups, self.config.topic_smoothing) if groups is not None else probs
 
-    def predict_stances(self, targets: Sequence[str], sentences: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    def predict_stances(
+        self,
+        targets: Sequence[str],
+        sentences: Sequence[str],
+        batch_size: int = 64,
+        contexts: Sequence[str | None] | None = None,
+    ) -> np.ndarray:
         """Stance probabilities (favor, against, none) for each (target, sentence) pair, with the calibrated
-        prior on none (config.stance_none_bias) applied."""
+        prior on none (config.stance_none_bias) applied. `contexts` (see stance_contexts) are used by a model
+        trained with them (config.stance_context "previous")."""
         if len(targets) != len(sentences):
             raise ValueError("targets and sentences must have the same length")
+        if contexts is not None and self.config.stance_context == "previous":
+            targets = stance_queries(targets, contexts)
         probs = self._probabilities("stance", targets, sentences, batch_size)
         return apply_none_bias(probs, self.schema.stance_index("none"), self.config.stance_none_bias)

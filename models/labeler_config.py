@@ -35,6 +35,24 @@ def apply_none_bias(probs: np.ndarray, none_index: int, bias: float) -> np.ndarr
     return out / out.sum(1, keepdims=True)
 
 
+STANCE_CONTEXT_WORDS = 32  # the end of a long previous sentence is kept: the part nearest the sentence
+STANCE_CONTEXT_SEP = " [SEP] "
+
+
+def stance_contexts(sentences: Sequence[str], title: str | None) -> list[str]:
+    """Each sentence's stance context: the sentence before it (its last STANCE_CONTEXT_WORDS words), the headline for
+    the first."""
+    previous = [title or "", *sentences[:-1]] if sentences else []
+    return [" ".join(p.split()[-STANCE_CONTEXT_WORDS:]) for p in previous]
+
+
+def stance_queries(targets: Sequence[str], contexts: Sequence[str | None]) -> list[str]:
+    """The target side of stance pairs with their contexts: 'target [SEP] context' (the target alone without one)."""
+    if len(targets) != len(contexts):
+        raise ValueError("targets and contexts must have the same length")
+    return [f"{t}{STANCE_CONTEXT_SEP}{c}" if c else t for t, c in zip(targets, contexts, strict=True)]
+
+
 def smooth_topics(probs: np.ndarray, groups: Sequence[int], alpha: float) -> np.ndarray:
     """Each sentence's topic distribution mixed with its article's mean: (1 - alpha) p + alpha mean(article).
     `groups`: the number of sentences of each article, in order."""
@@ -79,6 +97,9 @@ class LabelerConfig:
     base_model: str = DEFAULT_BASE_MODEL
     max_length: int = 128
     topic_context: str = "none"  # "none" or "title": the headline paired with the sentence for topic
+    # "none" or "previous": the sentence before (the headline for the first) added to the target side of each stance
+    # pair, so that "it" and "the plan" can be resolved
+    stance_context: str = "none"
     dropout: float = 0.1
     # "full": the whole encoder is saved; "delta": only the weights training changed, in float16,
     # applied over `base_model` at load time (the base encoder then comes from its own package).
@@ -101,6 +122,8 @@ class LabelerConfig:
     def __post_init__(self) -> None:
         if self.topic_context not in ("none", "title"):
             raise ValueError(f"topic_context must be 'none' or 'title', got {self.topic_context!r}")
+        if self.stance_context not in ("none", "previous"):
+            raise ValueError(f"stance_context must be 'none' or 'previous', got {self.stance_context!r}")
         if self.encoder_weights not in ("full", "delta", "lora"):
             raise ValueError(f"encoder_weights must be 'full', 'delta' or 'lora', got {self.encoder_weights!r}")
         if not 8 <= self.max_length <= 512:
@@ -123,6 +146,7 @@ class LabelerConfig:
                 "base_model",
                 "max_length",
                 "topic_context",
+                "stance_context",
                 "dropout",
                 "encoder_weights",
                 "lora_rank",

@@ -135,11 +135,20 @@ class OnnxLabeler:
         probs = e / e.sum(-1, keepdims=True)
         return smooth_topics(probs, groups, self.config.topic_smoothing) if groups is not None else probs
 
-    def predict_stances(self, targets: Sequence[str], sentences: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        from stancesum.models.labeler_config import apply_none_bias
+    def predict_stances(
+        self,
+        targets: Sequence[str],
+        sentences: Sequence[str],
+        batch_size: int = 64,
+        contexts: Sequence[str | None] | None = None,
+    ) -> np.ndarray:
+        """As SentenceLabeler.predict_stances."""
+        from stancesum.models.labeler_config import apply_none_bias, stance_queries
 
         if len(targets) != len(sentences):
             raise ValueError("targets and sentences must have the same length")
+        if contexts is not None and self.config.stance_context == "previous":
+            targets = stance_queries(targets, contexts)
         if not targets:
             return np.zeros((0, len(self.schema.stances)), np.float32)
         logits = self.pooled(list(targets), list(sentences), batch_size) @ self.stance_w.T + self.stance_b

@@ -74,9 +74,8 @@ def evaluate(
     from stancesum.evaluation.harness import evaluate_gold
     from stancesum.evaluation.report import write_report
 
-    options: dict[str, Any] = (
-        {"splits_path": Path(splits)} if splits is not None else {}
-    )  # else beside the gold file, else seeds/splits.json
+    # without `splits`: the splits.json beside the gold file, else the seeds'
+    options: dict[str, Any] = {"splits_path": Path(splits)} if splits is not None else {}
     result = evaluate_gold(
         Path(gold),
         Path(model) if model else None,

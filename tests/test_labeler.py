@@ -178,3 +178,25 @@ def test_topic_smoothing_mixes_in_the_article_mean():
     raw = model.predict_topics(["A.", "B.", "C."])
     smoothed = model.predict_topics(["A.", "B.", "C."], groups=[3])
     assert np.allclose(smoothed, 0.1 * raw + 0.9 * raw.mean(0)) and np.allclose(smoothed.sum(1), 1)
+
+
+def test_stance_context_is_the_previous_sentence_beside_the_target(tmp_path):
+    from stancesum.models.labeler import LabelerConfig, SentenceLabeler, stance_contexts, stance_queries
+
+    long = " ".join(f"w{i}" for i in range(40)) + "."
+    assert stance_contexts(["First.", long, "Third."], "Head") == ["Head", "First.", " ".join(long.split()[-32:])]
+    assert stance_contexts(["Only."], None) == [""] and stance_contexts([], "Head") == []
+    assert stance_queries(["t", "u"], ["", "ctx"]) == ["t", "u [SEP] ctx"]
+    with pytest.raises(ValueError, match="stance_context"):
+        LabelerConfig(stance_context="next")
+    model = tiny_labeler()
+    targets, sentences, contexts = ["troops"] * 2, ["It is a mistake.", "He said so."], ["NATO sends troops.", ""]
+    plain = model.predict_stances(targets, sentences)
+    assert np.array_equal(model.predict_stances(targets, sentences, contexts=contexts), plain)  # trained without
+    model.config.stance_context = "previous"
+    with_context = model.predict_stances(targets, sentences, contexts=contexts)
+    assert not np.allclose(with_context[0], plain[0]) and np.allclose(with_context[1], plain[1])  # "" adds nothing
+    model.save_pretrained(tmp_path)
+    loaded = SentenceLabeler.from_pretrained(tmp_path)
+    assert loaded.config.stance_context == "previous"
+    assert np.allclose(loaded.predict_stances(targets, sentences, contexts=contexts), with_context, atol=1e-5)

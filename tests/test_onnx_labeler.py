@@ -42,6 +42,24 @@ def test_exported_labeler_is_close_to_fp32_and_cached(tiny_model_dir, precision)
         assert a.shape == b.shape and np.abs(a - b).max() < 0.02 and (a.argmax(1) == b.argmax(1)).all()
 
 
+@pytest.mark.parametrize("precision", EXPORTED)
+def test_exported_labeler_uses_stance_context_as_trained(tmp_path, precision):
+    from conftest import tiny_labeler
+
+    from stancesum.models.labeler import SentenceLabeler
+    from stancesum.models.onnx_labeler import OnnxLabeler
+
+    model = tiny_labeler()
+    model.config.stance_context = "previous"
+    model.save_pretrained(tmp_path / "m")
+    fp32, fast = SentenceLabeler.from_pretrained(tmp_path / "m"), OnnxLabeler(tmp_path / "m", precision=precision)
+    contexts = ["Headline about troops", SENTENCES[0], SENTENCES[1]]
+    a = fp32.predict_stances(["troops"] * 3, SENTENCES, contexts=contexts)
+    b = fast.predict_stances(["troops"] * 3, SENTENCES, contexts=contexts)
+    assert np.abs(a - b).max() < 0.02 and (a.argmax(1) == b.argmax(1)).all()
+    assert not np.allclose(b, fast.predict_stances(["troops"] * 3, SENTENCES), atol=1e-4)
+
+
 def test_auto_precision_and_unknown_precision(tiny_model_dir):
     from stancesum.inference.analyzer import load_labeler, resolve_precision
 

@@ -82,6 +82,21 @@ def test_seed_examples_never_read_test():
     assert {e.task for e in examples} == {"topic", "stance"} and all(e.second for e in examples if e.task == "stance")
 
 
+def test_stance_examples_carry_the_previous_sentence_when_asked():
+    articles = seed_articles(TrainingArguments(), "train")[:2]
+    plain = [e for e in article_examples(articles, "seeds") if e.task == "stance"]
+    ctx = [e for e in article_examples(articles, "seeds", stance_context="previous") if e.task == "stance"]
+    assert [e.second for e in ctx] == [e.second for e in plain] and [e.label for e in ctx] == [e.label for e in plain]
+    a = articles[0]
+    first, second = a.sentences[0], a.sentences[1]
+    target = next(iter(first.stance))
+    assert ctx[0].first == f"{target} [SEP] {a.title}" and ctx[0].second == first.text
+    assert any(e.first.startswith(f"{target} [SEP] ") and e.second == second.text for e in ctx)
+    assert all(e.first == next(iter(s.stance)) for e, s in [(plain[0], first)])
+    with pytest.raises(ValueError, match="stance_context"):
+        TrainingArguments(stance_context="next")
+
+
 def test_train_then_retrain_with_a_new_topic(tiny_base, tmp_path):
     from stancesum.training.run import RECORD_FILE, run_training
 

@@ -59,6 +59,7 @@ class TrainingArguments:
     warmup_ratio: float = 0.06
     max_length: int = 96
     topic_context: str = "none"
+    stance_context: str = "none"  # "previous": the sentence before (the headline for the first) beside the target
     freeze_embeddings: bool = True
     encoder_weights: str = "delta"  # "delta": fine-tune the layers, save them in float16; "lora": adapters only
     lora_rank: int = 8
@@ -87,6 +88,7 @@ class TrainingArguments:
             ("warmup_ratio", 0 <= self.warmup_ratio < 1, "must be in [0, 1)"),
             ("max_length", 16 <= self.max_length <= 512, "must be in 16..512"),
             ("topic_context", self.topic_context in ("none", "title"), "must be 'none' or 'title'"),
+            ("stance_context", self.stance_context in ("none", "previous"), "must be 'none' or 'previous'"),
             ("encoder_weights", self.encoder_weights in ("full", "delta", "lora"), "must be 'full', 'delta' or 'lora'"),
             ("stance_head", self.stance_head in ("joint", "factorized"), "must be 'joint' or 'factorized'"),
             (

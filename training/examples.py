@@ -10,6 +10,7 @@ from pathlib import Path
 
 from stancesum.models.article import Article
 from stancesum.models.articles_io import load_articles
+from stancesum.models.labeler_config import stance_contexts, stance_queries
 from stancesum.models.schema import LabelSchema
 from stancesum.training.arguments import TrainingArguments
 
@@ -44,14 +45,19 @@ def seed_articles(args: TrainingArguments, split: str, schema: LabelSchema | Non
     return [a for a in load_articles(args.seeds_path, schema) if a.id in ids]
 
 
-def article_examples(articles: list[Article], source: str, topic_context: str = "none") -> list[Example]:
+def article_examples(
+    articles: list[Article], source: str, topic_context: str = "none", stance_context: str = "none"
+) -> list[Example]:
     """Topic and stance examples from annotated articles (unlabeled sentences are skipped)."""
     out: list[Example] = []
     for a in articles:
-        for s in a.sentences:
+        contexts = stance_contexts([s.text for s in a.sentences], a.title)
+        for s, context in zip(a.sentences, contexts, strict=True):
             if s.topic is not None:
                 out.append(Example("topic", s.text, a.title if topic_context == "title" else None, s.topic, source))
-            out.extend(Example("stance", target, s.text, label, source) for target, label in s.stance.items())
+            for target, label in s.stance.items():
+                first = stance_queries([target], [context])[0] if stance_context == "previous" else target
+                out.append(Example("stance", first, s.text, label, source))
     return out
 
 
@@ -111,7 +117,7 @@ def training_examples(
     """The whole mixture for one epoch, shuffled with the run's seed; `skip`: (--data file, article id) to leave out."""
     skip = skip or set()
     rng = random.Random(args.seed)
-    seeds = article_examples(seed_articles(args, "train", schema), "seeds", args.topic_context)
+    seeds = article_examples(seed_articles(args, "train", schema), "seeds", args.topic_context, args.stance_context)
     keep_topic, keep_stance = args.topic_sources.get("seeds", -1) != 0, args.stance_sources.get("seeds", -1) != 0
     seeds = [e for e in seeds if (e.task == "topic" and keep_topic) or (e.task == "stance" and keep_stance)]
     original = seeds * args.seed_repeats + public_examples(args, schema, rng)
@@ -123,6 +129,7 @@ def training_examples(
                 [a for a in load_articles(path, schema) if (str(path), a.id) not in skip],
                 f"data:{Path(path).name}",
                 args.topic_context,
+                args.stance_context,
             )
         ]
         if args.init_from is not None:  # retraining: new data plus a replay sample of the original mixture

@@ -18,6 +18,7 @@ from torch import nn
 from stancesum.models.article import Article
 from stancesum.models.bootstrap import accuracy_from_confusion, f1_from_confusion, paired_difference_ci
 from stancesum.models.labeler import SentenceLabeler
+from stancesum.models.labeler_config import stance_contexts
 from stancesum.models.schema import LabelSchema
 from stancesum.training.arguments import TrainingArguments
 from stancesum.training.examples import SIDED_ONLY_SOURCES, Example, describe, seed_articles, training_examples
@@ -89,8 +90,15 @@ def article_counts(labeler: SentenceLabeler, articles: list[Article], batch_size
     topic_pred = labeler.predict_topics(
         texts, titles, batch_size=batch_size, groups=[len(a.sentences) for a in articles]
     )
-    pairs = [(k, t, s.text, lab) for k, a in enumerate(articles) for s in a.sentences for t, lab in s.stance.items()]
-    stance_pred = labeler.predict_stances([p[1] for p in pairs], [p[2] for p in pairs], batch_size=batch_size)
+    pairs = [
+        (k, t, s.text, c, lab)
+        for k, a in enumerate(articles)
+        for s, c in zip(a.sentences, stance_contexts([s.text for s in a.sentences], a.title), strict=True)
+        for t, lab in s.stance.items()
+    ]
+    stance_pred = labeler.predict_stances(
+        [p[1] for p in pairs], [p[2] for p in pairs], batch_size=batch_size, contexts=[p[3] for p in pairs]
+    )
     schema = labeler.schema
     topic = np.zeros((len(articles), len(schema.topics), len(schema.topics)))
     row = 0
@@ -100,7 +108,7 @@ def article_counts(labeler: SentenceLabeler, articles: list[Article], batch_size
                 topic[k, schema.topic_index(s.topic), int(topic_pred[row].argmax())] += 1
             row += 1
     stance = np.zeros((len(articles), len(schema.stances), len(schema.stances)))
-    for (k, _, _, lab), probs in zip(pairs, stance_pred, strict=True):
+    for (k, _, _, _, lab), probs in zip(pairs, stance_pred, strict=True):
         stance[k, schema.stance_index(lab), int(probs.argmax())] += 1
     return {"stance": stance, "topic": topic}
 
@@ -156,10 +164,17 @@ def tune_none_bias(labeler: SentenceLabeler, splits: dict[str, list[Article]], g
     labeler.config.stance_none_bias = 0.0
     none, data = labeler.schema.stance_index("none"), []
     for articles in splits.values():
-        pairs = [(t, s.text, lab) for a in articles for s in a.sentences for t, lab in s.stance.items()]
+        pairs = [
+            (t, s.text, c, lab)
+            for a in articles
+            for s, c in zip(a.sentences, stance_contexts([s.text for s in a.sentences], a.title), strict=True)
+            for t, lab in s.stance.items()
+        ]
         if pairs:
-            probs = labeler.predict_stances([p[0] for p in pairs], [p[1] for p in pairs])
-            data.append((probs, [labeler.schema.stance_index(p[2]) for p in pairs]))
+            probs = labeler.predict_stances(
+                [p[0] for p in pairs], [p[1] for p in pairs], contexts=[p[2] for p in pairs]
+            )
+            data.append((probs, [labeler.schema.stance_index(p[3]) for p in pairs]))
     if not data:
         return 0.0
     grid = _by_smallest_change(np.arange(-2.0, 3.01, 0.25) if grid is None else grid)
@@ -203,8 +218,9 @@ def tune_review_threshold(labeler: SentenceLabeler, splits: dict[str, list[Artic
     for a in (a for group in splits.values() for a in group):
         texts = [s.text for s in a.sentences]
         topics = labeler.predict_topics(texts, [a.title or ""] * len(texts), groups=[len(texts)])
-        pairs = [(t, s) for t in a.targets for s in texts]
-        stances = labeler.predict_stances([p[0] for p in pairs], [p[1] for p in pairs])
+        contexts = stance_contexts(texts, a.title)
+        pairs = [(t, s, c) for t in a.targets for s, c in zip(texts, contexts, strict=True)]
+        stances = labeler.predict_stances([p[0] for p in pairs], [p[1] for p in pairs], contexts=[p[2] for p in pairs])
         stances = stances.reshape(len(a.targets), len(texts), -1)
         for k, s in enumerate(a.sentences):
             labels = []  # (confidence, right) of every gold-labeled decision of the sentence
@@ -305,6 +321,7 @@ def build_labeler(args: TrainingArguments) -> SentenceLabeler:
             extended_schema(args, LabelSchema()),
             max_length=args.max_length,
             topic_context=args.topic_context,
+            stance_context=args.stance_context,
             stance_head=args.stance_head,
         )
         if args.topic_head_init == "descriptions":
