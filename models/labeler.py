@@ -28,6 +28,7 @@ from stancesum.models.labeler_config import (  # noqa: F401  (re-exported: the l
     resolve_base_model,
     smooth_topics,
     stance_contexts,
+    stance_first_segments,
     stance_queries,
 )
 from stancesum.models.schema import LabelSchema
@@ -237,9 +238,6 @@ class SentenceLabeler(nn.Module):
         """Stance probabilities (favor, against, none) for each (target, sentence) pair, with the calibrated
         prior on none (config.stance_none_bias) applied. `contexts` (see stance_contexts) are used by a model
         trained with them (config.stance_context "previous")."""
-        if len(targets) != len(sentences):
-            raise ValueError("targets and sentences must have the same length")
-        if contexts is not None and self.config.stance_context == "previous":
-            targets = stance_queries(targets, contexts)
-        probs = self._probabilities("stance", targets, sentences, batch_size)
+        first = stance_first_segments(self.config, targets, sentences, contexts)
+        probs = self._probabilities("stance", first, sentences, batch_size)
         return apply_none_bias(probs, self.schema.stance_index("none"), self.config.stance_none_bias)

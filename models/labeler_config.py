@@ -53,6 +53,18 @@ def stance_queries(targets: Sequence[str], contexts: Sequence[str | None]) -> li
     return [f"{t}{STANCE_CONTEXT_SEP}{c}" if c else t for t, c in zip(targets, contexts, strict=True)]
 
 
+def stance_first_segments(
+    config: LabelerConfig, targets: Sequence[str], sentences: Sequence[str], contexts: Sequence[str | None] | None
+) -> Sequence[str]:
+    """The first segment of each stance pair as the model was trained to read it: the target, with its context when
+    the model was trained with one (checked: one target per sentence)."""
+    if len(targets) != len(sentences):
+        raise ValueError("targets and sentences must have the same length")
+    return (
+        stance_queries(targets, contexts) if contexts is not None and config.stance_context == "previous" else targets
+    )
+
+
 def smooth_topics(probs: np.ndarray, groups: Sequence[int], alpha: float) -> np.ndarray:
     """Each sentence's topic distribution mixed with its article's mean: (1 - alpha) p + alpha mean(article).
     `groups`: the number of sentences of each article, in order."""

@@ -143,14 +143,11 @@ class OnnxLabeler:
         contexts: Sequence[str | None] | None = None,
     ) -> np.ndarray:
         """As SentenceLabeler.predict_stances."""
-        from stancesum.models.labeler_config import apply_none_bias, stance_queries
+        from stancesum.models.labeler_config import apply_none_bias, stance_first_segments
 
-        if len(targets) != len(sentences):
-            raise ValueError("targets and sentences must have the same length")
-        if contexts is not None and self.config.stance_context == "previous":
-            targets = stance_queries(targets, contexts)
-        if not targets:
+        first = stance_first_segments(self.config, targets, sentences, contexts)
+        if not first:
             return np.zeros((0, len(self.schema.stances)), np.float32)
-        logits = self.pooled(list(targets), list(sentences), batch_size) @ self.stance_w.T + self.stance_b
+        logits = self.pooled(list(first), list(sentences), batch_size) @ self.stance_w.T + self.stance_b
         probs = _numpy_stance_probabilities(logits)
         return apply_none_bias(probs, self.schema.stance_index("none"), self.config.stance_none_bias)
