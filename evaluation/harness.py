@@ -34,7 +34,8 @@ def select_split(articles: list[Article], splits_path: Path | None, split: str |
     if split not in splits:
         names = [k for k, v in splits.items() if isinstance(v, list)]
         raise ValueError(f"{splits_path} has no split {split!r}; it has {', '.join(names)}")
-    chosen = [a for a in articles if a.id in set(splits[split])]
+    ids = set(splits[split])
+    chosen = [a for a in articles if a.id in ids]
     if not chosen:
         raise ValueError(f"no gold article is in split {split!r} of {splits_path}")
     return chosen

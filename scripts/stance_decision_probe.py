@@ -17,9 +17,9 @@ import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score
 
 from stancesum.models.labeler import SentenceLabeler
-from stancesum.models.labeler_config import stance_contexts
 from stancesum.training.arguments import TrainingArguments
 from stancesum.training.examples import seed_articles
+from stancesum.training.trainer import gold_stance_pairs, predict_gold_stances
 
 SPLITS = ("dev", "ood_dev")
 GRID = np.arange(-2.0, 3.01, 0.25)
@@ -32,16 +32,9 @@ def raw_probabilities(model_dir: Path) -> tuple[dict[str, np.ndarray], dict[str,
     probs, gold = {}, {}
     for split in SPLITS:
         articles = seed_articles(TrainingArguments(), split, labeler.schema)
-        pairs = [
-            (t, s.text, c, lab)
-            for a in articles
-            for s, c in zip(a.sentences, stance_contexts([s.text for s in a.sentences], a.title), strict=True)
-            for t, lab in s.stance.items()
-        ]
-        probs[split] = labeler.predict_stances(
-            [p[0] for p in pairs], [p[1] for p in pairs], contexts=[p[2] for p in pairs]
-        )
-        gold[split] = np.array([labeler.schema.stance_index(p[3]) for p in pairs])
+        pairs = gold_stance_pairs(articles)
+        probs[split] = predict_gold_stances(labeler, pairs)
+        gold[split] = np.array([labeler.schema.stance_index(p.label) for p in pairs])
     return probs, gold, prior
 
 

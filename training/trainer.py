@@ -10,6 +10,7 @@ import math
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -83,6 +84,32 @@ def class_weights(examples: list[Example], task: str, labels: list[str], enabled
     return torch.tensor(np.clip(w, 0, 5.0), dtype=torch.float32)
 
 
+class GoldPair(NamedTuple):
+    """One gold stance label: its article's index, the target, the sentence, its stance context and the label."""
+
+    article: int
+    target: str
+    text: str
+    context: str
+    label: str
+
+
+def gold_stance_pairs(articles: list[Article]) -> list[GoldPair]:
+    """Every gold (target, sentence) stance label of the articles, in order, with the sentence's stance context."""
+    return [
+        GoldPair(k, t, s.text, c, lab)
+        for k, a in enumerate(articles)
+        for s, c in zip(a.sentences, stance_contexts([s.text for s in a.sentences], a.title), strict=True)
+        for t, lab in s.stance.items()
+    ]
+
+
+def predict_gold_stances(labeler: SentenceLabeler, pairs: list[GoldPair], batch_size: int = 64) -> np.ndarray:
+    return labeler.predict_stances(
+        [p.target for p in pairs], [p.text for p in pairs], batch_size=batch_size, contexts=[p.context for p in pairs]
+    )
+
+
 def article_counts(labeler: SentenceLabeler, articles: list[Article], batch_size: int = 128) -> dict[str, np.ndarray]:
     """Per-article confusion matrices (rows gold, columns predicted) of stance and topic on gold sentences."""
     texts = [s.text for a in articles for s in a.sentences]
@@ -90,15 +117,8 @@ def article_counts(labeler: SentenceLabeler, articles: list[Article], batch_size
     topic_pred = labeler.predict_topics(
         texts, titles, batch_size=batch_size, groups=[len(a.sentences) for a in articles]
     )
-    pairs = [
-        (k, t, s.text, c, lab)
-        for k, a in enumerate(articles)
-        for s, c in zip(a.sentences, stance_contexts([s.text for s in a.sentences], a.title), strict=True)
-        for t, lab in s.stance.items()
-    ]
-    stance_pred = labeler.predict_stances(
-        [p[1] for p in pairs], [p[2] for p in pairs], batch_size=batch_size, contexts=[p[3] for p in pairs]
-    )
+    pairs = gold_stance_pairs(articles)
+    stance_pred = predict_gold_stances(labeler, pairs, batch_size)
     schema = labeler.schema
     topic = np.zeros((len(articles), len(schema.topics), len(schema.topics)))
     row = 0
@@ -108,8 +128,8 @@ def article_counts(labeler: SentenceLabeler, articles: list[Article], batch_size
                 topic[k, schema.topic_index(s.topic), int(topic_pred[row].argmax())] += 1
             row += 1
     stance = np.zeros((len(articles), len(schema.stances), len(schema.stances)))
-    for (k, _, _, _, lab), probs in zip(pairs, stance_pred, strict=True):
-        stance[k, schema.stance_index(lab), int(probs.argmax())] += 1
+    for pair, probs in zip(pairs, stance_pred, strict=True):
+        stance[pair.article, schema.stance_index(pair.label), int(probs.argmax())] += 1
     return {"stance": stance, "topic": topic}
 
 
@@ -164,17 +184,9 @@ def tune_none_bias(labeler: SentenceLabeler, splits: dict[str, list[Article]], g
     labeler.config.stance_none_bias = 0.0
     none, data = labeler.schema.stance_index("none"), []
     for articles in splits.values():
-        pairs = [
-            (t, s.text, c, lab)
-            for a in articles
-            for s, c in zip(a.sentences, stance_contexts([s.text for s in a.sentences], a.title), strict=True)
-            for t, lab in s.stance.items()
-        ]
+        pairs = gold_stance_pairs(articles)
         if pairs:
-            probs = labeler.predict_stances(
-                [p[0] for p in pairs], [p[1] for p in pairs], contexts=[p[2] for p in pairs]
-            )
-            data.append((probs, [labeler.schema.stance_index(p[3]) for p in pairs]))
+            data.append((predict_gold_stances(labeler, pairs), [labeler.schema.stance_index(p.label) for p in pairs]))
     if not data:
         return 0.0
     grid = _by_smallest_change(np.arange(-2.0, 3.01, 0.25) if grid is None else grid)
