@@ -41,6 +41,12 @@ def compact_evaluation(metrics: dict, command: str) -> dict:
     }
 
 
+def upsert(entries: list[dict], entry: dict, key: str) -> list[dict]:
+    """The entries with `entry` in place of the one with the same `key` (the card keeps its order), else appended."""
+    same = [k for k, e in enumerate(entries) if e[key] == entry[key]]
+    return [entry if k == same[0] else e for k, e in enumerate(entries)] if same else [*entries, entry]
+
+
 def main() -> None:
     directory, kind, *rest = sys.argv[1:]
     path = Path(directory) / "figures.json"
@@ -56,11 +62,11 @@ def main() -> None:
             "ood_dev": c["ood_dev"],
             "minutes": record["train_seconds"] / 60,
         }
-        figures["variants"] = [v for v in figures.get("variants", []) if v["name"] != name] + [entry]
+        figures["variants"] = upsert(figures.get("variants", []), entry, "name")
     elif kind == "evaluation":
         metrics_path, command = rest
         entry = compact_evaluation(json.loads(Path(metrics_path).read_text()), command)
-        figures["evaluations"] = [e for e in figures.get("evaluations", []) if e["split"] != entry["split"]] + [entry]
+        figures["evaluations"] = upsert(figures.get("evaluations", []), entry, "split")
     elif kind == "benchmark":
         (result_path,) = rest
         r = json.loads(Path(result_path).read_text())
@@ -74,11 +80,11 @@ def main() -> None:
             "published": r.get("published"),
             "command": r.get("command", f"stancesum benchmark {r['benchmark']}"),
         }
-        figures["benchmarks"] = [b for b in figures.get("benchmarks", []) if b["name"] != entry["name"]] + [entry]
+        figures["benchmarks"] = upsert(figures.get("benchmarks", []), entry, "name")
     elif kind == "note":
         title, text_file = rest
         entry = {"title": title, "text": Path(text_file).read_text().strip()}
-        figures["notes"] = [n for n in figures.get("notes", []) if n["title"] != title] + [entry]
+        figures["notes"] = upsert(figures.get("notes", []), entry, "title")
     else:
         sys.exit(f"unknown kind {kind!r}")
     atomic_write_text(path, json.dumps(figures, indent=1) + "\n")

@@ -221,3 +221,39 @@ def test_training_under_accelerate_launch_with_two_cpu_processes(tiny_base, tmp_
     model = SentenceLabeler.from_pretrained(out)
     assert model.config.encoder_weights == "delta"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ddp"]  # ...one saved, and nothing was left half-written
+
+
+def test_supervised_contrastive_loss_rewards_same_label_neighbours():
+    import torch
+
+    from stancesum.training.trainer import supervised_contrastive_loss
+
+    labels = torch.tensor([0, 0, 1, 1, 2])  # the lone label 2 has no positive: not an anchor
+    weights = torch.tensor([1.0, 1.0, 2.0, 2.0, 5.0])
+    grouped = torch.tensor([[1.0, 0.0], [1.0, 0.1], [0.0, 1.0], [0.1, 1.0], [-1.0, 0.0]])
+    mixed = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 0.1], [0.1, 1.0], [-1.0, 0.0]])
+    good, w = supervised_contrastive_loss(grouped, labels, weights, 0.1)
+    bad, _ = supervised_contrastive_loss(mixed, labels, weights, 0.1)
+    assert w == 6.0 and good < 0.01 < bad
+
+
+def test_contrastive_stage_before_the_heads_trains(tiny_base, tmp_path):
+    from stancesum.training.run import RECORD_FILE, run_training
+
+    args = TrainingArguments(
+        output_dir=str(tmp_path / "m"),
+        base_model=str(tiny_base),
+        epochs=0.1,
+        contrastive_epochs=0.1,
+        eval_steps=10,
+        max_length=48,
+        batch_size=32,
+        **NO_PUBLIC,
+    )
+    path = run_training(args, progress=False)
+    record = json.loads((path / RECORD_FILE).read_text())
+    stage = record["contrastive_stage"]
+    assert stage["seconds"] > 0 and 0 < stage["mean_loss"] < 100 and record["arguments"]["contrastive_epochs"] == 0.1
+    SentenceLabeler.from_pretrained(path)
+    with pytest.raises(ConfigError, match="contrastive_epochs"):
+        TrainingArguments(contrastive_epochs=-1)

@@ -66,6 +66,8 @@ class TrainingArguments:
     lora_alpha: float = 16.0
     stance_head: str = "joint"  # "factorized": relevance then polarity (see models.labeler.LabelerConfig)
     topic_head_init: str = "random"  # "descriptions": the topic head starts as the base encoder's label descriptions
+    contrastive_epochs: float = 0.0  # SetFit-style stage before the heads: supervised contrastive passes over the body
+    contrastive_temperature: float = 0.1
     selection_splits: list[str] = field(default_factory=lambda: ["dev", "ood_dev"])  # choose checkpoints, priors
     class_weighting: bool = True
     eval_steps: int = 200
@@ -101,6 +103,8 @@ class TrainingArguments:
                 bool(self.selection_splits) and set(self.selection_splits) <= {"dev", "ood_dev"},
                 "must name dev and/or ood_dev (never a test split)",
             ),
+            ("contrastive_epochs", self.contrastive_epochs >= 0, "must be >= 0"),
+            ("contrastive_temperature", 0 < self.contrastive_temperature <= 10, "must be in (0, 10]"),
             ("lora_rank", self.lora_rank >= 1, "must be >= 1"),
             ("eval_steps", self.eval_steps >= 1, "must be >= 1"),
             ("early_stopping_patience", self.early_stopping_patience >= 1, "must be >= 1"),

@@ -58,6 +58,46 @@ class MultiTaskModule(nn.Module):
         return {"loss": torch.stack(losses).sum() / len(labels)}
 
 
+def supervised_contrastive_loss(
+    embeddings: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor, temperature: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Supervised contrastive loss (Khosla et al. 2020) over one batch: each row (anchor) is scored by how much of its
+    softmax over the other rows' cosine similarities falls on rows of its own label. Returns the weighted sum over
+    anchors that have a positive, and the sum of their weights."""
+    z = nn.functional.normalize(embeddings, dim=-1)
+    eye = torch.eye(len(z), dtype=torch.bool, device=z.device)
+    similarity = (z @ z.T / temperature).masked_fill(eye, -math.inf)
+    log_prob = similarity - torch.logsumexp(similarity, dim=1, keepdim=True)
+    positive = (labels[:, None] == labels[None, :]) & ~eye
+    counts = positive.sum(1)
+    anchors = counts > 0
+    per_anchor = -log_prob.masked_fill(~positive, 0.0).sum(1)[anchors] / counts[anchors]
+    return (weights[anchors] * per_anchor).sum(), weights[anchors].sum()
+
+
+class ContrastiveModule(nn.Module):
+    """The SetFit-style stage before the heads: the body learns to place same-label rows of a task (same topic, same
+    stance) near each other, anchors weighted by their class weight; the heads are not used."""
+
+    def __init__(self, labeler: SentenceLabeler, weights: dict[str, torch.Tensor], temperature: float):
+        super().__init__()
+        self.labeler, self.weights, self.temperature = labeler, weights, temperature
+
+    def forward(self, input_ids, attention_mask, task, labels, has_none=None, token_type_ids=None, length=None):
+        extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
+        pooled = self.labeler.pooled(input_ids, attention_mask, **extra)
+        total, weight = pooled.sum() * 0.0, pooled.new_zeros(())
+        for name, index in TASKS.items():
+            rows = task == index
+            if rows.sum() >= 2:
+                gold = labels[rows]
+                loss, w = supervised_contrastive_loss(
+                    pooled[rows], gold, self.weights[name].to(pooled.device)[gold], self.temperature
+                )
+                total, weight = total + loss, weight + w
+        return {"loss": total / weight.clamp(min=1e-8)}
+
+
 def factorized_stance_loss(
     logits: torch.Tensor, gold: torch.Tensor, has_none: torch.Tensor, weights: torch.Tensor, schema: LabelSchema
 ) -> torch.Tensor:
@@ -431,28 +471,44 @@ def train(args: TrainingArguments, progress: bool = True, skip: set[tuple[str, s
             )
             return self.optimizer
 
-    hf_args = HFTrainingArguments(
-        output_dir=tempfile.mkdtemp(prefix="stancesum-train-"),
-        num_train_epochs=args.epochs,
-        per_device_train_batch_size=args.batch_size,
-        learning_rate=args.learning_rate,
-        warmup_steps=args.warmup_ratio,
-        lr_scheduler_type="linear",
-        eval_strategy="no",
-        save_strategy="no",
-        logging_steps=50,
-        seed=args.seed,
-        data_seed=args.seed,
-        report_to=[],
-        use_cpu=True,
-        dataloader_num_workers=0,
-        remove_unused_columns=False,
-        disable_tqdm=not progress,
-        train_sampling_strategy="group_by_length",  # batches of similar length: far less padding on CPU
-    )
+    def hf_arguments(epochs: float) -> HFTrainingArguments:
+        return HFTrainingArguments(
+            output_dir=tempfile.mkdtemp(prefix="stancesum-train-"),
+            num_train_epochs=epochs,
+            per_device_train_batch_size=args.batch_size,
+            learning_rate=args.learning_rate,
+            warmup_steps=args.warmup_ratio,
+            lr_scheduler_type="linear",
+            eval_strategy="no",
+            save_strategy="no",
+            logging_steps=50,
+            seed=args.seed,
+            data_seed=args.seed,
+            report_to=[],
+            use_cpu=True,
+            dataloader_num_workers=0,
+            remove_unused_columns=False,
+            disable_tqdm=not progress,
+            train_sampling_strategy="group_by_length",  # batches of similar length: far less padding on CPU
+        )
+
+    contrastive: dict[str, float] | None = None
+    if args.contrastive_epochs > 0:
+        weights = {"topic": module.topic_weights, "stance": module.stance_weights}
+        stage = ContrastiveModule(labeler, weights, args.contrastive_temperature)
+        started_stage = time.time()
+        output = MultiTaskTrainer(
+            model=stage,
+            args=hf_arguments(args.contrastive_epochs),
+            train_dataset=dataset,
+            data_collator=DataCollatorWithPadding(labeler.tokenizer),
+        ).train()
+        contrastive = {"seconds": round(time.time() - started_stage, 1), "mean_loss": output.training_loss}
+        log.info("contrastive stage: %s", contrastive)
+        labeler.train()
     trainer = MultiTaskTrainer(
         model=module,
-        args=hf_args,
+        args=hf_arguments(args.epochs),
         train_dataset=dataset,
         data_collator=DataCollatorWithPadding(labeler.tokenizer),
         callbacks=[DevSelection()],
@@ -484,5 +540,6 @@ def train(args: TrainingArguments, progress: bool = True, skip: set[tuple[str, s
         ),
         "schema": schema,
         "train_seconds": round(time.time() - started, 1),
+        "contrastive_stage": contrastive,
         "labeler": labeler,
     }
