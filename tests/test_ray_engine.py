@@ -35,6 +35,12 @@ def test_ray_output_is_identical_to_the_local_run(ray_local, tiny_model_dir, tmp
         assert ray.exit_code == 0, ray.output
         assert "50 analysed with Ray" in ray.stderr
         assert out.read_text() == (tmp_path / "local.jsonl").read_text()
+    assert "named no targets" not in ray.stderr
+    untargeted = [a for a in seeds if a.title]
+    common = ["--model", str(tiny_model_dir), "-f", "jsonl", "-s", "none", "--engine", "ray", "--workers", "1"]
+    ray = CliRunner().invoke(app, ["analyze", str(source), "-o", str(tmp_path / "headline.jsonl"), *common])
+    assert ray.exit_code == 0, ray.output
+    assert f"note: {len(untargeted)} article(s) named no targets" in ray.stderr
 
 
 def test_ray_engine_needs_a_jsonl_output(tiny_model_dir, tmp_path):

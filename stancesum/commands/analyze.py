@@ -230,12 +230,7 @@ def analyze(
         stream.close(complete=False)  # what was written stays in OUTPUT.partial for --resume
         raise
     bar.close()
-    if toward_headline:
-        typer.echo(
-            f"note: {toward_headline} article(s) named no targets, so their stance is toward the headline, "
-            "which is often a report rather than a position: name the question with --target",
-            err=True,
-        )
+    headline_note(toward_headline)
     if client is not None:
         if llm_review != "none":
             typer.echo(reviewed.line(), err=True)
@@ -254,6 +249,16 @@ def analyze(
         if not failures:
             fail("no articles in the input")
     report_failures(failures)
+
+
+def headline_note(articles: int) -> None:
+    """Says once how many articles had their stance read toward the headline, for want of targets."""
+    if articles:
+        typer.echo(
+            f"note: {articles} article(s) named no targets, so their stance is toward the headline, "
+            "which is often a report rather than a position: name the question with --target",
+            err=True,
+        )
 
 
 def _analyze_with_ray(
@@ -291,12 +296,15 @@ def _analyze_with_ray(
     )
     stream = OutputStream(output, "jsonl")
     failures = []
+    toward_headline = 0
     try:
         for line, error in analyze_with_ray(inputs, settings, address, workers):
             if error:
                 failures.append(error)
             else:
-                stream.write_rendered(line, json.loads(line)["id"])
+                record = json.loads(line)
+                toward_headline += not targets and bool(record.get("title")) and record["targets"] == [record["title"]]
+                stream.write_rendered(line, record["id"])
     except ValueError as err:
         stream.close(complete=False)
         fail(str(err))
@@ -304,6 +312,7 @@ def _analyze_with_ray(
         stream.close(complete=False)
         raise
     stream.close(complete=bool(stream.count))
+    headline_note(toward_headline)
     typer.echo(f"wrote {output} ({stream.count} analysed with Ray, {workers} worker(s))", err=True)
     report_failures(failures)
 
