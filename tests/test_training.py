@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -257,3 +258,21 @@ def test_contrastive_stage_before_the_heads_trains(tiny_base, tmp_path):
     SentenceLabeler.from_pretrained(path)
     with pytest.raises(ConfigError, match="contrastive_epochs"):
         TrainingArguments(contrastive_epochs=-1)
+
+
+def test_averaged_checkpoints_are_a_candidate(tiny_base, tmp_path):
+    from stancesum.training.run import RECORD_FILE, run_training
+
+    common = dict(base_model=str(tiny_base), epochs=0.3, eval_steps=10, max_length=48, batch_size=32, **NO_PUBLIC)
+    path = run_training(
+        TrainingArguments(output_dir=str(tmp_path / "m"), average_checkpoints=True, **common), progress=False
+    )
+    record = json.loads((path / RECORD_FILE).read_text())
+    steps = [h["step"] for h in record["history"]]
+    late = [h for h in record["history"] if isinstance(h["step"], int) and h["epoch"] >= 0.15]
+    assert steps[-1] == f"average of {len(late)}" and len(late) >= 2
+    last = max(h["step"] for h in late)
+    assert re.search(
+        rf"Best checkpoint \(mean of the selection splits\) at step [^;]+ of {last};", (path / "README.md").read_text()
+    )
+    SentenceLabeler.from_pretrained(path)

@@ -68,6 +68,9 @@ class TrainingArguments:
     topic_head_init: str = "random"  # "descriptions": the topic head starts as the base encoder's label descriptions
     contrastive_epochs: float = 0.0  # SetFit-style stage before the heads: supervised contrastive passes over the body
     contrastive_temperature: float = 0.1
+    average_checkpoints: bool = (
+        False  # the mean weights of the checkpoints scored in training's second half: a candidate
+    )
     selection_splits: list[str] = field(default_factory=lambda: ["dev", "ood_dev"])  # choose checkpoints, priors
     class_weighting: bool = True
     eval_steps: int = 200

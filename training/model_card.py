@@ -206,6 +206,7 @@ def render_model_card(
     history = [
         (h["step"], h["epoch"], _fmt(h["stance_macro_f1"]), _fmt(h["topic_accuracy"])) for h in record["history"]
     ]  # means over the selection splits
+    last_step = max((h["step"] for h in record["history"] if isinstance(h["step"], int)), default="?")
     data = record.get("data") or {}
     warning = ""
     if data.get("overlap_allowed") and data.get("overlaps"):
@@ -254,7 +255,7 @@ Public corpora are read from `--data-dir` and are not part of this repository; s
 {json.dumps({k: v for k, v in args.items() if k not in ("seeds_path", "splits_path", "data_dir")}, indent=2)}
 ```
 
-Best checkpoint (mean of the selection splits) at step {best["step"]} of {history[-1][0] if history else "?"};
+Best checkpoint (mean of the selection splits) at step {best["step"]} of {last_step};
 training took {record["train_seconds"] / 60:.1f} minutes on {platform.machine()} CPU ({args["threads"]} threads),
 torch {torch.__version__}, transformers {transformers.__version__}. Weights stored: {size_bytes / 1e6:.1f} MB
 ({DELTA_NOTE if args["encoder_weights"] == "delta" else "the whole encoder"}).

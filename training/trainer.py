@@ -435,6 +435,8 @@ def train(args: TrainingArguments, progress: bool = True, skip: set[tuple[str, s
 
         def __init__(self) -> None:
             self.bad_evals = 0
+            self.sum: dict[str, torch.Tensor] = {}
+            self.averaged = 0
 
         def on_step_end(self, hf_args, state, control, **kwargs):  # type: ignore[override]  # `args` is ours
             if state.global_step % args.eval_steps == 0:
@@ -444,14 +446,23 @@ def train(args: TrainingArguments, progress: bool = True, skip: set[tuple[str, s
         def on_train_end(self, hf_args, state, control, **kwargs):  # type: ignore[override]
             if not history or history[-1]["step"] != state.global_step:  # the final weights are a candidate too
                 self.select(state, control)
+            if self.averaged >= 2:  # weight averaging along the trajectory (Izmailov et al. 2018)
+                own = labeler.state_dict()
+                labeler.load_state_dict({k: (v / self.averaged).to(own[k].dtype) for k, v in self.sum.items()})
+                self.select(state, control, step=f"average of {self.averaged}")
 
-        def select(self, state, control):
+        def select(self, state, control, step: int | str | None = None):
             scores = selection_scores(labeler, selection)
             labeler.train()
-            history.append({"step": state.global_step, "epoch": round(state.epoch or 0, 3), **scores})
-            log.info("dev at step %d: %s", state.global_step, scores)
+            step = state.global_step if step is None else step
+            history.append({"step": step, "epoch": round(state.epoch or 0, 3), **scores})
+            log.info("dev at step %s: %s", step, scores)
+            if args.average_checkpoints and isinstance(step, int) and (state.epoch or 0) >= args.epochs / 2:
+                for k, v in labeler.state_dict().items():
+                    self.sum[k] = self.sum.get(k, 0) + v.detach().double()
+                self.averaged += 1
             if scores["score"] > best["score"]:
-                best.update(scores, step=state.global_step, state=copy.deepcopy(labeler.state_dict()))
+                best.update(scores, step=step, state=copy.deepcopy(labeler.state_dict()))
                 self.bad_evals = 0
             else:
                 self.bad_evals += 1
