@@ -24,6 +24,12 @@ def tiny_base(tmp_path_factory):
     return path
 
 
+def tiny_args(base: Path, output_dir: Path, **settings) -> TrainingArguments:
+    """A short run on the tiny base model without the public corpora; `settings` override."""
+    common = dict(epochs=0.2, eval_steps=10, max_length=48, batch_size=32, **NO_PUBLIC)
+    return TrainingArguments(output_dir=str(output_dir), base_model=str(base), **{**common, **settings})
+
+
 def test_arguments_are_validated_eagerly(tmp_path):
     with pytest.raises(ConfigError, match="epochs"):
         TrainingArguments(epochs=0)
@@ -156,18 +162,7 @@ def test_factorized_loss_trains_relevance_only_where_the_corpus_has_none():
 def test_factorized_head_with_description_init_trains_and_calibrates(tiny_base, tmp_path):
     from stancesum.training.run import RECORD_FILE, run_training
 
-    args = TrainingArguments(
-        output_dir=str(tmp_path / "m"),
-        base_model=str(tiny_base),
-        epochs=0.2,
-        eval_steps=10,
-        seed_repeats=1,
-        max_length=48,
-        batch_size=32,
-        stance_head="factorized",
-        topic_head_init="descriptions",
-        **NO_PUBLIC,
-    )
+    args = tiny_args(tiny_base, tmp_path / "m", stance_head="factorized", topic_head_init="descriptions")
     path = run_training(args, progress=False)
     model = SentenceLabeler.from_pretrained(path)
     record = json.loads((path / RECORD_FILE).read_text())
@@ -241,16 +236,7 @@ def test_supervised_contrastive_loss_rewards_same_label_neighbours():
 def test_contrastive_stage_before_the_heads_trains(tiny_base, tmp_path):
     from stancesum.training.run import RECORD_FILE, run_training
 
-    args = TrainingArguments(
-        output_dir=str(tmp_path / "m"),
-        base_model=str(tiny_base),
-        epochs=0.1,
-        contrastive_epochs=0.1,
-        eval_steps=10,
-        max_length=48,
-        batch_size=32,
-        **NO_PUBLIC,
-    )
+    args = tiny_args(tiny_base, tmp_path / "m", epochs=0.1, contrastive_epochs=0.1)
     path = run_training(args, progress=False)
     record = json.loads((path / RECORD_FILE).read_text())
     stage = record["contrastive_stage"]
@@ -263,10 +249,7 @@ def test_contrastive_stage_before_the_heads_trains(tiny_base, tmp_path):
 def test_averaged_checkpoints_are_a_candidate(tiny_base, tmp_path):
     from stancesum.training.run import RECORD_FILE, run_training
 
-    common = dict(base_model=str(tiny_base), epochs=0.3, eval_steps=10, max_length=48, batch_size=32, **NO_PUBLIC)
-    path = run_training(
-        TrainingArguments(output_dir=str(tmp_path / "m"), average_checkpoints=True, **common), progress=False
-    )
+    path = run_training(tiny_args(tiny_base, tmp_path / "m", epochs=0.3, average_checkpoints=True), progress=False)
     record = json.loads((path / RECORD_FILE).read_text())
     steps = [h["step"] for h in record["history"]]
     late = [h for h in record["history"] if isinstance(h["step"], int) and h["epoch"] >= 0.15]
