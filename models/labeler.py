@@ -20,6 +20,7 @@ from stancesum.models.labeler_config import (  # noqa: F401  (re-exported: the l
     FORMAT_VERSION,
     HEADS_FILE,
     LabelerConfig,
+    LabelerPredictions,
     ModelLoadError,
     apply_none_bias,
     default_model_available,
@@ -62,7 +63,7 @@ def merged_lora_weights(encoder: nn.Module, lora: dict[str, torch.Tensor], scale
     return merged
 
 
-class SentenceLabeler(nn.Module):
+class SentenceLabeler(LabelerPredictions, nn.Module):
     """Mean-pooled encoder; topic head over the sentence, stance head over the (target, sentence) pair."""
 
     encoder: PreTrainedModel
@@ -74,10 +75,6 @@ class SentenceLabeler(nn.Module):
         self.topic_head = nn.Sequential(nn.Dropout(config.dropout), nn.Linear(hidden, len(config.schema.topics)))
         stance_outputs = len(config.schema.stances) if config.stance_head == "joint" else 2
         self.stance_head = nn.Sequential(nn.Dropout(config.dropout), nn.Linear(hidden, stance_outputs))
-
-    @property
-    def schema(self) -> LabelSchema:
-        return self.config.schema
 
     def extend_schema(self, schema: LabelSchema) -> None:
         """Widen the topic head for a schema that adds labels; the known labels keep their weights."""
@@ -214,30 +211,3 @@ class SentenceLabeler(nn.Module):
             probs = torch.softmax(logits, dim=-1) if task == "topic" else stance_probabilities(logits)
             out[idx] = probs.cpu().numpy()
         return out
-
-    def predict_topics(
-        self,
-        sentences: Sequence[str],
-        titles: Sequence[str] | None = None,
-        batch_size: int = 64,
-        groups: Sequence[int] | None = None,
-    ) -> np.ndarray:
-        """Topic probabilities, one row per sentence, columns in schema order. `groups` (sentences per article, in
-        order) turns on the article-level smoothing of config.topic_smoothing."""
-        context = list(titles) if titles is not None and self.config.topic_context == "title" else None
-        probs = self._probabilities("topic", sentences, context, batch_size)
-        return smooth_topics(probs, groups, self.config.topic_smoothing) if groups is not None else probs
-
-    def predict_stances(
-        self,
-        targets: Sequence[str],
-        sentences: Sequence[str],
-        batch_size: int = 64,
-        contexts: Sequence[str | None] | None = None,
-    ) -> np.ndarray:
-        """Stance probabilities (favor, against, none) for each (target, sentence) pair, with the calibrated
-        prior on none (config.stance_none_bias) applied. `contexts` (see stance_contexts) are used by a model
-        trained with them (config.stance_context "previous")."""
-        first = stance_first_segments(self.config, targets, sentences, contexts)
-        probs = self._probabilities("stance", first, sentences, batch_size)
-        return apply_none_bias(probs, self.schema.stance_index("none"), self.config.stance_none_bias)

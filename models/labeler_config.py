@@ -54,15 +54,13 @@ def stance_queries(targets: Sequence[str], contexts: Sequence[str | None]) -> li
 
 
 def stance_first_segments(
-    config: LabelerConfig, targets: Sequence[str], sentences: Sequence[str], contexts: Sequence[str | None] | None
+    stance_context: str, targets: Sequence[str], sentences: Sequence[str], contexts: Sequence[str | None] | None
 ) -> Sequence[str]:
-    """The first segment of each stance pair as the model was trained to read it: the target, with its context when
-    the model was trained with one (checked: one target per sentence)."""
+    """The first segment of each stance pair as a model with this `stance_context` setting reads it, in training and
+    in prediction: the target, with its context for "previous" (checked: one target per sentence)."""
     if len(targets) != len(sentences):
         raise ValueError("targets and sentences must have the same length")
-    return (
-        stance_queries(targets, contexts) if contexts is not None and config.stance_context == "previous" else targets
-    )
+    return stance_queries(targets, contexts) if contexts is not None and stance_context == "previous" else targets
 
 
 def smooth_topics(probs: np.ndarray, groups: Sequence[int], alpha: float) -> np.ndarray:
@@ -174,6 +172,50 @@ class LabelerConfig:
 
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default"
+
+
+class LabelerPredictions:
+    """predict_topics and predict_stances, written once for both runtimes (SentenceLabeler, OnnxLabeler). A runtime
+    supplies `config`, `schema` and `_probabilities(task, first, second, batch_size)`: one row of label
+    probabilities per input, before calibration."""
+
+    config: LabelerConfig
+
+    @property
+    def schema(self) -> LabelSchema:
+        return self.config.schema
+
+    def _probabilities(
+        self, task: str, first: Sequence[str], second: Sequence[str] | None, batch_size: int
+    ) -> np.ndarray:
+        raise NotImplementedError
+
+    def predict_topics(
+        self,
+        sentences: Sequence[str],
+        titles: Sequence[str] | None = None,
+        batch_size: int = 64,
+        groups: Sequence[int] | None = None,
+    ) -> np.ndarray:
+        """Topic probabilities, one row per sentence, columns in schema order. `groups` (sentences per article, in
+        order) turns on the article-level smoothing of config.topic_smoothing."""
+        context = list(titles) if titles is not None and self.config.topic_context == "title" else None
+        probs = self._probabilities("topic", sentences, context, batch_size)
+        return smooth_topics(probs, groups, self.config.topic_smoothing) if groups is not None else probs
+
+    def predict_stances(
+        self,
+        targets: Sequence[str],
+        sentences: Sequence[str],
+        batch_size: int = 64,
+        contexts: Sequence[str | None] | None = None,
+    ) -> np.ndarray:
+        """Stance probabilities (favor, against, none) for each (target, sentence) pair, with the calibrated
+        prior on none (config.stance_none_bias) applied. `contexts` (see stance_contexts) are used by a model
+        trained with them (config.stance_context "previous")."""
+        first = stance_first_segments(self.config.stance_context, targets, sentences, contexts)
+        probs = self._probabilities("stance", first, sentences, batch_size)
+        return apply_none_bias(probs, self.schema.stance_index("none"), self.config.stance_none_bias)
 
 
 def default_model_available() -> bool:

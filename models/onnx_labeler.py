@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from stancesum.models.labeler_config import CONFIG_FILE, ENCODER_DIR, HEADS_FILE
+from stancesum.models.labeler_config import CONFIG_FILE, ENCODER_DIR, HEADS_FILE, LabelerPredictions
 from stancesum.models.onnx_encoder import PooledEncoder, cache_root, export_pooled, fingerprint
 from stancesum.models.schema import LabelSchema
 
@@ -76,7 +76,7 @@ def _numpy_stance_probabilities(logits: np.ndarray) -> np.ndarray:
     return np.stack([relevant * favor, relevant * (1 - favor), 1 - relevant], axis=-1)
 
 
-class OnnxLabeler:
+class OnnxLabeler(LabelerPredictions):
     """The SentenceLabeler's prediction API (predict_topics, predict_stances, schema, config) on an exported encoder,
     in int8 (ONNX Runtime) or bf16 (OpenVINO). Predictions follow the same calibration (none prior, topic smoothing)
     as the float32 model."""
@@ -99,8 +99,9 @@ class OnnxLabeler:
             if not bf16_supported():  # checked before an export that would be of no use
                 raise ValueError("precision bf16 needs OpenVINO and a CPU with bfloat16 units; use int8 or fp32")
         path = exported(directory, precision)
-        self.schema = LabelSchema.load(directory)
-        self.config = LabelerConfig.from_dict(json.loads((directory / CONFIG_FILE).read_text("utf-8")), self.schema)
+        self.config = LabelerConfig.from_dict(
+            json.loads((directory / CONFIG_FILE).read_text("utf-8")), LabelSchema.load(directory)
+        )
         heads = load_file(directory / HEADS_FILE)
         self.topic_w, self.topic_b = heads["topic_head.1.weight"], heads["topic_head.1.bias"]
         self.stance_w, self.stance_b = heads["stance_head.1.weight"], heads["stance_head.1.bias"]
@@ -118,36 +119,15 @@ class OnnxLabeler:
     def pooled(self, first: Sequence[str], second: Sequence[str] | None, batch_size: int) -> np.ndarray:
         return self.encoder.pooled(first, second, batch_size)
 
-    def predict_topics(
-        self,
-        sentences: Sequence[str],
-        titles: Sequence[str] | None = None,
-        batch_size: int = 64,
-        groups: Sequence[int] | None = None,
+    def _probabilities(
+        self, task: str, first: Sequence[str], second: Sequence[str] | None, batch_size: int
     ) -> np.ndarray:
-        from stancesum.models.labeler_config import smooth_topics
-
-        if not sentences:
-            return np.zeros((0, len(self.schema.topics)), np.float32)
-        context = list(titles) if titles is not None and self.config.topic_context == "title" else None
-        logits = self.pooled(list(sentences), context, batch_size) @ self.topic_w.T + self.topic_b
-        e = np.exp(logits - logits.max(-1, keepdims=True))
-        probs = e / e.sum(-1, keepdims=True)
-        return smooth_topics(probs, groups, self.config.topic_smoothing) if groups is not None else probs
-
-    def predict_stances(
-        self,
-        targets: Sequence[str],
-        sentences: Sequence[str],
-        batch_size: int = 64,
-        contexts: Sequence[str | None] | None = None,
-    ) -> np.ndarray:
-        """As SentenceLabeler.predict_stances."""
-        from stancesum.models.labeler_config import apply_none_bias, stance_first_segments
-
-        first = stance_first_segments(self.config, targets, sentences, contexts)
+        n_labels = len(self.schema.topics) if task == "topic" else len(self.schema.stances)
         if not first:
-            return np.zeros((0, len(self.schema.stances)), np.float32)
-        logits = self.pooled(list(first), list(sentences), batch_size) @ self.stance_w.T + self.stance_b
-        probs = _numpy_stance_probabilities(logits)
-        return apply_none_bias(probs, self.schema.stance_index("none"), self.config.stance_none_bias)
+            return np.zeros((0, n_labels), np.float32)
+        pooled = self.pooled(list(first), list(second) if second is not None else None, batch_size)
+        if task == "stance":
+            return _numpy_stance_probabilities(pooled @ self.stance_w.T + self.stance_b)
+        logits = pooled @ self.topic_w.T + self.topic_b
+        e = np.exp(logits - logits.max(-1, keepdims=True))
+        return e / e.sum(-1, keepdims=True)

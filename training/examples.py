@@ -10,7 +10,7 @@ from pathlib import Path
 
 from stancesum.models.article import Article
 from stancesum.models.articles_io import load_articles
-from stancesum.models.labeler_config import stance_contexts, stance_queries
+from stancesum.models.labeler_config import stance_contexts, stance_first_segments
 from stancesum.models.schema import LabelSchema
 from stancesum.training.arguments import TrainingArguments
 
@@ -55,9 +55,9 @@ def article_examples(
         for s, context in zip(a.sentences, contexts, strict=True):
             if s.topic is not None:
                 out.append(Example("topic", s.text, a.title if topic_context == "title" else None, s.topic, source))
-            for target, label in s.stance.items():
-                first = stance_queries([target], [context])[0] if stance_context == "previous" else target
-                out.append(Example("stance", first, s.text, label, source))
+            targets = list(s.stance)
+            firsts = stance_first_segments(stance_context, targets, [s.text] * len(targets), [context] * len(targets))
+            out.extend(Example("stance", f, s.text, s.stance[t], source) for f, t in zip(firsts, targets, strict=True))
     return out
 
 
