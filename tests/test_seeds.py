@@ -142,3 +142,12 @@ def test_summary_only_round_stays_out_of_evaluation(corpus):
         # in-domain families only: not the State Department (ood_dev) nor Wikinews 2005-2009 (ood_test)
         assert a.id.startswith(("wikinews-2019", "wikinews-2020", "gum-", "whitehouse-")), a.id
         assert held_out.matches(a, a.id) == [], a.id
+
+
+def test_negated_targets_come_from_train_articles_only(corpus):
+    splits = json.loads((SEEDS / "splits.json").read_text())
+    train_targets = {t for a in corpus if a.id in set(splits["train"]) for t in a.targets}
+    rows = [json.loads(line) for line in (SEEDS / "augmentation" / "negated_targets.jsonl").open()]
+    assert {r["target"] for r in rows} == train_targets
+    assert all(r["negation"] is None or (r["negation"].strip() and r["negation"] != r["target"]) for r in rows)
+    assert all(r.get("note") for r in rows if r["negation"] is None)

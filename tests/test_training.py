@@ -6,8 +6,9 @@ import pytest
 from conftest import tiny_labeler
 
 from stancesum.models.labeler import SentenceLabeler
+from stancesum.models.schema import LabelSchema
 from stancesum.training.arguments import ConfigError, TrainingArguments, apply_overrides, load_arguments
-from stancesum.training.examples import article_examples, seed_articles
+from stancesum.training.examples import article_examples, load_negations, seed_articles, training_examples
 
 NO_PUBLIC = {
     "stance_sources": {k: 0 for k in ("emergent", "perspectrum", "ibm_claim_stance", "vast", "basil", "fnc1")},
@@ -102,6 +103,34 @@ def test_stance_examples_carry_the_previous_sentence_when_asked():
     assert plain[0].first == target
     with pytest.raises(ValueError, match="stance_context"):
         TrainingArguments(stance_context="next")
+
+
+def test_negated_targets_mirror_stance_pairs_with_favor_and_against_swapped(tmp_path):
+    articles = seed_articles(TrainingArguments(), "train")
+    sided = next(t for a in articles for s in a.sentences for t, v in s.stance.items() if v == "favor")
+    other = next(t for a in articles for t in a.targets if t != sided)
+    path = tmp_path / "negations.jsonl"
+    rows = [{"target": sided, "negation": f"rejecting {sided}"}, {"target": other, "negation": None}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    args = TrainingArguments(negated_targets=str(path), negated_none_share=0.0, **NO_PUBLIC)
+    examples = training_examples(args, LabelSchema())
+    mirrored = [e for e in examples if e.source == "seeds_negated"]
+    originals = [e for e in examples if e.source == "seeds" and e.task == "stance" and e.first == sided]
+    flip = {"favor": "against", "against": "favor"}
+    assert mirrored and all(e.first == f"rejecting {sided}" and e.label != "none" for e in mirrored)
+    assert sorted((e.second, e.label) for e in mirrored) == sorted(
+        (e.second, flip[e.label]) for e in originals if e.label != "none"
+    )
+    everything = TrainingArguments(negated_targets=str(path), negated_none_share=1.0, **NO_PUBLIC)
+    all_mirrored = [e for e in training_examples(everything, LabelSchema()) if e.source == "seeds_negated"]
+    assert len(all_mirrored) == len(originals) and {e.label for e in all_mirrored} >= {"none", "against"}
+    path.write_text('{"target": "x"}\n')
+    with pytest.raises(ValueError, match=r"negations.jsonl:1: .*'negation'"):
+        load_negations(path)
+    with pytest.raises(ConfigError, match="negated_targets"):
+        TrainingArguments(negated_targets=str(tmp_path / "missing.jsonl"))
+    with pytest.raises(ConfigError, match="negated_none_share"):
+        TrainingArguments(negated_none_share=1.5)
 
 
 def test_train_then_retrain_with_a_new_topic(tiny_base, tmp_path):

@@ -71,6 +71,10 @@ class TrainingArguments:
     average_checkpoints: bool = (
         False  # the mean weights of the checkpoints scored in training's second half: a candidate
     )
+    # Counterfactual stance pairs: a JSONL of {"target", "negation"}; each seed train pair is repeated toward the
+    # target's negation with favor and against swapped (every sided pair; this share of the `none` pairs)
+    negated_targets: str | None = None
+    negated_none_share: float = 0.25
     selection_splits: list[str] = field(default_factory=lambda: ["dev", "ood_dev"])  # choose checkpoints, priors
     class_weighting: bool = True
     eval_steps: int = 200
@@ -107,6 +111,7 @@ class TrainingArguments:
                 "must name dev and/or ood_dev (never a test split)",
             ),
             ("contrastive_epochs", self.contrastive_epochs >= 0, "must be >= 0"),
+            ("negated_none_share", 0 <= self.negated_none_share <= 1, "must be in [0, 1]"),
             ("contrastive_temperature", 0 < self.contrastive_temperature <= 10, "must be in (0, 10]"),
             ("lora_rank", self.lora_rank >= 1, "must be >= 1"),
             ("eval_steps", self.eval_steps >= 1, "must be >= 1"),
@@ -132,6 +137,14 @@ class TrainingArguments:
         for path in self.extra_data:
             if not Path(path).is_file():
                 raise ConfigError(f"extra_data: {path} does not exist")
+        if self.negated_targets is not None and not self.negated_targets_path.is_file():
+            raise ConfigError(f"negated_targets: {self.negated_targets} does not exist")
+
+    @property
+    def negated_targets_path(self) -> Path:
+        """The negations file; a relative path is read from the repository, so a model's recipe travels with it."""
+        path = Path(self.negated_targets or "")
+        return path if path.is_absolute() or path.is_file() else REPO / path
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -61,6 +61,46 @@ def article_examples(
     return out
 
 
+FLIPPED = {"favor": "against", "against": "favor", "none": "none"}
+
+
+def load_negations(path: str | Path) -> dict[str, str]:
+    """target -> its negation, from a JSONL of {"target", "negation"} (a null negation: the target is not mirrored)."""
+    out: dict[str, str] = {}
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                target, negation = row["target"], row["negation"]
+            except (json.JSONDecodeError, KeyError, TypeError) as err:
+                raise ValueError(f"{path}:{number}: needs a JSON object with 'target' and 'negation' ({err})") from None
+            if not isinstance(target, str) or not (negation is None or isinstance(negation, str) and negation.strip()):
+                raise ValueError(f"{path}:{number}: 'target' must be a string and 'negation' a string or null")
+            if negation is not None:
+                out[target] = negation.strip()
+    return out
+
+
+def negated_examples(
+    articles: list[Article], negations: dict[str, str], none_share: float, rng: random.Random, stance_context: str
+) -> list[Example]:
+    """Counterfactual stance pairs: each pair toward a target that has a negation, once more toward the negation
+    with favor and against swapped; sided pairs always, `none` pairs with probability `none_share` (Kaushik et al.
+    2020 found such minimally different pairs make a classifier rely less on cues that do not carry the label)."""
+    out: list[Example] = []
+    for a in articles:
+        contexts = stance_contexts([s.text for s in a.sentences], a.title)
+        for s, context in zip(a.sentences, contexts, strict=True):
+            for target, label in s.stance.items():
+                if target not in negations or (label == "none" and rng.random() >= none_share):
+                    continue
+                (first,) = stance_first_segments(stance_context, [negations[target]], [s.text], [context])
+                out.append(Example("stance", first, s.text, FLIPPED[label], "seeds_negated"))
+    return out
+
+
 def _stratified_sample(items: list, key, count: int, rng: random.Random) -> list:
     """Up to `count` items, spread over labels as evenly as the data allows (-1: all)."""
     if count == -1 or count >= len(items):
@@ -117,9 +157,13 @@ def training_examples(
     """The whole mixture for one epoch, shuffled with the run's seed; `skip`: (--data file, article id) to leave out."""
     skip = skip or set()
     rng = random.Random(args.seed)
-    seeds = article_examples(seed_articles(args, "train", schema), "seeds", args.topic_context, args.stance_context)
+    train = seed_articles(args, "train", schema)
+    seeds = article_examples(train, "seeds", args.topic_context, args.stance_context)
     keep_topic, keep_stance = args.topic_sources.get("seeds", -1) != 0, args.stance_sources.get("seeds", -1) != 0
     seeds = [e for e in seeds if (e.task == "topic" and keep_topic) or (e.task == "stance" and keep_stance)]
+    if args.negated_targets is not None and keep_stance:
+        negations = load_negations(args.negated_targets_path)
+        seeds += negated_examples(train, negations, args.negated_none_share, rng, args.stance_context)
     original = seeds * args.seed_repeats + public_examples(args, schema, rng)
     if args.extra_data:
         extra = [
