@@ -18,7 +18,14 @@ import numpy as np
 
 from stancesum.models.article import Article, Sentence
 from stancesum.models.labeler_config import ModelLoadError, quiet_transformers
-from stancesum.models.sentence_features import Budget, mmr_select, pacsum_scores, textrank_scores, word_count
+from stancesum.models.sentence_features import (
+    MIN_EXTRACT_WORDS,
+    Budget,
+    mmr_select,
+    pacsum_scores,
+    textrank_scores,
+    word_count,
+)
 from stancesum.models.summarizer_config import CONFIG_FILE, DEFAULT_SUMMARIZER_DIR, read_config
 
 if TYPE_CHECKING:
@@ -90,6 +97,7 @@ class _Extractor:
 
     name = "extractive"
     skip_unfitting = True  # a sentence over the word limit is passed over for a shorter one
+    min_words = 0  # units under this many words are never picked (the trained default: MIN_EXTRACT_WORDS)
 
     def __init__(self, budget: Budget | None = None, balanced: bool = False, mmr_lambda: float = 1.0):
         self.budget, self.balanced, self.mmr_lambda = budget or news_budget(), balanced, mmr_lambda
@@ -107,8 +115,9 @@ class _Extractor:
             return []
         scores, vectors = self.scores(article, texts)
         forced = balanced_indices(stance) if self.balanced and stance else []
+        words = [word_count(t) for t in texts]
         return mmr_select(
-            scores, vectors, [word_count(t) for t in texts], self.budget, self.mmr_lambda, forced, self.skip_unfitting
+            scores, vectors, words, self.budget, self.mmr_lambda, forced, self.skip_unfitting, self.min_words
         )
 
     def __call__(
@@ -158,9 +167,11 @@ def load_scorer(directory: str | Path, threads: int | None = None) -> SentenceSc
 
 
 class ExtractiveSummarizer(_Extractor):
-    """The trained default: a sentence scorer (models.summarizer) + MMR + the budget."""
+    """The trained default: a sentence scorer (models.summarizer) + MMR + the budget; never a unit of under
+    MIN_EXTRACT_WORDS words (a byline filling the last few words of the budget)."""
 
     name = "extractive"
+    min_words = MIN_EXTRACT_WORDS
 
     def __init__(
         self,

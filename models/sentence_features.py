@@ -239,6 +239,9 @@ class Budget:
         return max(1, min(limits)) if limits else None
 
 
+MIN_EXTRACT_WORDS = 4  # shorter units are bylines, datelines and headings, not summary sentences
+
+
 def mmr_select(
     scores: np.ndarray,
     embeddings: np.ndarray | None,
@@ -247,11 +250,13 @@ def mmr_select(
     mmr_lambda: float = 1.0,
     forced: Sequence[int] = (),
     skip_unfitting: bool = True,
+    min_words: int = 0,
 ) -> list[int]:
     """Greedy maximal marginal relevance under a budget: repeatedly take the sentence with the best
     lambda * score - (1 - lambda) * (max cosine to the chosen ones) that still fits the word limit
     (with skip_unfitting=False, stop at the first best sentence that does not fit instead).
-    `forced` sentences come first and are kept even past the budget. At least one sentence is chosen
+    `forced` sentences come first and are kept even past the budget. Units under `min_words` words (bylines,
+    datelines, headings) are passed over unless every unit is that short. At least one sentence is chosen
     (the best, when no sentence alone fits the word limit). Returns indices in document order."""
     n = len(scores)
     if n == 0:
@@ -261,7 +266,9 @@ def mmr_select(
     chosen = list(dict.fromkeys(int(i) for i in forced if 0 <= int(i) < n))
     used = sum(words[i] for i in chosen)
     sims = embeddings @ embeddings.T if embeddings is not None and mmr_lambda < 1.0 else None
-    candidates = [i for i in range(n) if i not in chosen]
+    candidates = [i for i in range(n) if i not in chosen and words[i] >= min_words]
+    if not candidates and not chosen:
+        candidates = list(range(n))
     while candidates and len(chosen) < max_sentences:
         redundancy = np.zeros(n) if sims is None or not chosen else sims[:, chosen].max(axis=1)
         value = mmr_lambda * np.asarray(scores, dtype=float) - (1.0 - mmr_lambda) * redundancy

@@ -154,6 +154,15 @@ def test_mmr_select_budget_order_and_forced():
     assert mmr_select(np.zeros(0), None, [], Budget(max_sentences=3)) == []
 
 
+def test_short_units_are_never_extracted():
+    scores = np.array([0.9, 0.5, 0.4, 0.1])  # unit 0 is a byline that scores high; unit 3 could fill the budget
+    words = [3, 10, 10, 3]
+    assert mmr_select(scores, None, words, Budget(max_words=25)) == [0, 1, 2]
+    assert mmr_select(scores, None, words, Budget(max_words=25), min_words=4) == [1, 2]
+    assert mmr_select(scores[:2], None, [3, 2], Budget(max_words=25), min_words=4) == [0, 1]  # all short: as before
+    assert mmr_select(scores, None, words, Budget(max_words=25), forced=[3], min_words=4) == [1, 2, 3]
+
+
 def test_mmr_avoids_redundant_sentences():
     scores = np.array([0.9, 0.89, 0.7])
     vectors = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])  # sentences 0 and 1 say the same thing

@@ -29,6 +29,7 @@ from torch import nn
 
 from stancesum.models.articles_io import atomic_write_text
 from stancesum.models.sentence_features import (
+    MIN_EXTRACT_WORDS,
     N_LEXICAL,
     N_SEMANTIC,
     Budget,
@@ -361,11 +362,15 @@ def summaries(
     budget: Budget,
     mmr_lambda: float,
     skip_unfitting: bool = True,
+    min_words: int = MIN_EXTRACT_WORDS,
 ) -> list[str]:
+    """The extracts the summarizer would give (MMR under the budget, never a unit under `min_words` words)."""
     out = []
     for d, s, (emb, _) in zip(docs, scores, inputs, strict=True):
         words = [word_count(t) for t in d.doc.sentences]
-        chosen = mmr_select(s, emb.numpy(), words, budget, mmr_lambda, skip_unfitting=skip_unfitting)
+        chosen = mmr_select(
+            s, emb.numpy(), words, budget, mmr_lambda, skip_unfitting=skip_unfitting, min_words=min_words
+        )
         out.append("\n".join(d.doc.sentences[i] for i in chosen))
     return out
 
@@ -478,9 +483,9 @@ def split_scores(head: nn.Module, docs: list[LabeledDocument], inputs, budget: B
     return {
         "scorer": rouge(summaries(docs, predict(head, inputs), inputs, budget, mmr_lambda), refs),
         "lead-3": rouge(["\n".join(d.doc.sentences[:3]) for d in docs], refs),
-        "lead (same budget)": rouge(summaries(docs, lead, inputs, budget, 1.0, False), refs),
-        "textrank": rouge(summaries(docs, central, inputs, budget, 1.0), refs),
-        "pacsum": rouge(summaries(docs, pacsum, inputs, budget, 1.0), refs),
+        "lead (same budget)": rouge(summaries(docs, lead, inputs, budget, 1.0, False, 0), refs),
+        "textrank": rouge(summaries(docs, central, inputs, budget, 1.0, min_words=0), refs),
+        "pacsum": rouge(summaries(docs, pacsum, inputs, budget, 1.0, min_words=0), refs),
         "documents": len(docs),
         "reference_words": round(float(np.mean([word_count(d.doc.reference) for d in docs])), 1),
     }
