@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from stancesum.inference.inputs import InputError
+from stancesum.inference.inputs import InputError, article_from_text
 from stancesum.inference.results import ArticleAnalysis, Evidence, SentenceResult, StancePrediction, TargetSummary
 from stancesum.models.article import Article, Sentence
 from stancesum.models.labeler_config import DEFAULT_MODEL_DIR, stance_contexts
@@ -94,12 +94,14 @@ class Analyzer:
     def analyze(
         self, text_or_article: str | Article, targets: list[str] | None = None, title: str | None = None
     ) -> ArticleAnalysis:
-        """Analyze one article (or raw text). Targets default to the article's own, then to its headline."""
-        article = (
-            text_or_article
-            if isinstance(text_or_article, Article)
-            else Article(id="text", text=text_or_article, title=title)
-        )
+        """Analyze one article (or raw text, read as a .txt file is: a first line that reads as a headline is the
+        headline, unless `title` is given). Targets default to the article's own, then to its headline."""
+        if isinstance(text_or_article, Article):
+            article = text_or_article
+        elif title is not None:
+            article = Article(id="text", text=text_or_article, title=title)
+        else:
+            article = article_from_text(text_or_article, "text")
         return self.analyze_many([article], targets)[0]
 
     def analyze_many(

@@ -31,15 +31,27 @@ class InputError:
         return f"{self.where}: {self.message}"
 
 
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+HEADLINE_MAX_WORDS = 25
+
+
+def is_headline(line: str) -> bool:
+    """A first line that reads as a headline: short, and not ended like a sentence (headlines take no full stop)."""
+    words = len(line.split())
+    return 2 <= words <= HEADLINE_MAX_WORDS and not _SENTENCE_END.search(line.strip())
+
+
 def article_from_text(text: str, article_id: str) -> Article:
-    """A plain-text article: the first line is the headline when a blank line follows it."""
+    """A plain-text article: the first line is the headline when a blank line follows it, or when it reads as one
+    (at most 25 words, no closing punctuation) and the text goes on."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     title = None
-    if len(lines) > 2 and lines[0].strip() and not lines[1].strip():
-        title = lines[0].strip()
-        body = "\n".join(lines[2:])
-        text = body.lstrip("\n")
+    first = lines[0].strip()
+    if len(lines) > 2 and first and not lines[1].strip():
+        title, text = first, "\n".join(lines[2:]).lstrip("\n")
+    elif len(lines) > 1 and is_headline(first) and any(line.strip() for line in lines[1:]):
+        title, text = first, "\n".join(lines[1:]).lstrip("\n")
     return Article(id=article_id, text=text, title=title)
 
 

@@ -15,7 +15,10 @@ from stancesum.models.article import Article
 
 
 def _as_article(item: str | Article, k: int) -> Article:
-    return item if isinstance(item, Article) else Article(id=f"text-{k}", text=item)
+    """An Article as given; a text as a .txt file is read (a first line that reads as a headline is the headline)."""
+    from stancesum.inference.inputs import article_from_text
+
+    return item if isinstance(item, Article) else article_from_text(item, f"text-{k}")
 
 
 @overload

@@ -29,6 +29,21 @@ def txt(tmp_path):
     return path
 
 
+def test_txt_headline_by_blank_line_or_by_its_look():
+    from stancesum.inference.inputs import article_from_text
+
+    def read(text):
+        a = article_from_text(text, "x")
+        return a.title, a.text
+
+    assert read("NATO rules out troops\n\nNATO said no.\n") == ("NATO rules out troops", "NATO said no.\n")
+    assert read("NATO rules out troops\nNATO said no.\n") == ("NATO rules out troops", "NATO said no.\n")
+    assert read("NATO said no to troops.\nIt sends weapons.\n")[0] is None  # a sentence, not a headline
+    assert read("“We will not send troops,” NATO said:\nIt sends weapons.\n")[0] is None
+    assert read(" ".join(["word"] * 26) + "\nMore text.\n")[0] is None  # too long for a headline
+    assert read("Only one line")[0] is None and read("By Jane Doe\n")[0] is None
+
+
 def test_txt_with_headline_as_target_json(tiny_model_dir, txt):
     result = run("analyze", txt, "--model", tiny_model_dir, "--format", "json")
     assert result.exit_code == 0, result.output
