@@ -144,10 +144,11 @@ def test_summary_only_round_stays_out_of_evaluation(corpus):
         assert held_out.matches(a, a.id) == [], a.id
 
 
-def test_negated_targets_come_from_train_articles_only(corpus):
+def test_augmented_targets_come_from_train_articles_only(corpus):
     splits = json.loads((SEEDS / "splits.json").read_text())
     train_targets = {t for a in corpus if a.id in set(splits["train"]) for t in a.targets}
-    rows = [json.loads(line) for line in (SEEDS / "augmentation" / "negated_targets.jsonl").open()]
-    assert {r["target"] for r in rows} == train_targets
-    assert all(r["negation"] is None or (r["negation"].strip() and r["negation"] != r["target"]) for r in rows)
-    assert all(r.get("note") for r in rows if r["negation"] is None)
+    for name, field in (("negated_targets", "negation"), ("target_paraphrases", "paraphrase")):
+        rows = [json.loads(line) for line in (SEEDS / "augmentation" / f"{name}.jsonl").open()]
+        assert {r["target"] for r in rows} == train_targets, name
+        assert all(r[field] is None or (r[field].strip() and r[field] != r["target"]) for r in rows), name
+        assert all(r.get("note") for r in rows if r[field] is None), name

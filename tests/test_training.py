@@ -8,7 +8,7 @@ from conftest import tiny_labeler
 from stancesum.models.labeler import SentenceLabeler
 from stancesum.models.schema import LabelSchema
 from stancesum.training.arguments import ConfigError, TrainingArguments, apply_overrides, load_arguments
-from stancesum.training.examples import article_examples, load_negations, seed_articles, training_examples
+from stancesum.training.examples import article_examples, load_target_map, seed_articles, training_examples
 
 NO_PUBLIC = {
     "stance_sources": {k: 0 for k in ("emergent", "perspectrum", "ibm_claim_stance", "vast", "basil", "fnc1")},
@@ -126,11 +126,32 @@ def test_negated_targets_mirror_stance_pairs_with_favor_and_against_swapped(tmp_
     assert len(all_mirrored) == len(originals) and {e.label for e in all_mirrored} >= {"none", "against"}
     path.write_text('{"target": "x"}\n')
     with pytest.raises(ValueError, match=r"negations.jsonl:1: .*'negation'"):
-        load_negations(path)
+        load_target_map(path)
     with pytest.raises(ConfigError, match="negated_targets"):
         TrainingArguments(negated_targets=str(tmp_path / "missing.jsonl"))
     with pytest.raises(ConfigError, match="negated_none_share"):
         TrainingArguments(negated_none_share=1.5)
+
+
+def test_target_paraphrases_reword_a_share_of_the_pairs_and_keep_their_labels(tmp_path):
+    articles = seed_articles(TrainingArguments(), "train")
+    target = articles[0].targets[0]
+    path = tmp_path / "paraphrases.jsonl"
+    path.write_text(json.dumps({"target": target, "paraphrase": f"{target}, reworded"}) + "\n")
+
+    def stance(share: float) -> list:
+        args = TrainingArguments(target_paraphrases=str(path), paraphrase_share=share, **NO_PUBLIC)
+        return sorted(
+            ((e.first, e.second, e.label) for e in training_examples(args, LabelSchema()) if e.task == "stance"),
+        )
+
+    plain, all_reworded, none_reworded = stance(0.0), stance(1.0), stance(0.0)
+    assert len(all_reworded) == len(plain) and none_reworded == plain
+    assert not any(first == target for first, _, _ in all_reworded)
+    originals = sorted((s, label) for first, s, label in plain if first == target)
+    assert sorted((s, label) for first, s, label in all_reworded if first == f"{target}, reworded") == originals
+    with pytest.raises(ConfigError, match="paraphrase_share"):
+        TrainingArguments(paraphrase_share=-0.1)
 
 
 def test_train_then_retrain_with_a_new_topic(tiny_base, tmp_path):

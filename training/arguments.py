@@ -21,6 +21,12 @@ T = TypeVar("T")
 _SCALAR_TYPES = {"int": int, "float": float, "bool": bool, "str": str}
 
 
+def _repo_path(value: str) -> Path:
+    """A data file of the recipe; a relative path is read from the repository, so a model's recipe travels with it."""
+    path = Path(value)
+    return path if path.is_absolute() or path.is_file() else REPO / path
+
+
 class ConfigError(ValueError):
     """A training configuration that cannot be used; names the field."""
 
@@ -75,6 +81,10 @@ class TrainingArguments:
     # target's negation with favor and against swapped (every sided pair; this share of the `none` pairs)
     negated_targets: str | None = None
     negated_none_share: float = 0.25
+    # Reworded targets: a JSONL of {"target", "paraphrase"}; this share of the seed train stance pairs reads the
+    # paraphrase instead of the target, label unchanged (the same number of examples)
+    target_paraphrases: str | None = None
+    paraphrase_share: float = 0.5
     selection_splits: list[str] = field(default_factory=lambda: ["dev", "ood_dev"])  # choose checkpoints, priors
     class_weighting: bool = True
     eval_steps: int = 200
@@ -112,6 +122,7 @@ class TrainingArguments:
             ),
             ("contrastive_epochs", self.contrastive_epochs >= 0, "must be >= 0"),
             ("negated_none_share", 0 <= self.negated_none_share <= 1, "must be in [0, 1]"),
+            ("paraphrase_share", 0 <= self.paraphrase_share <= 1, "must be in [0, 1]"),
             ("contrastive_temperature", 0 < self.contrastive_temperature <= 10, "must be in (0, 10]"),
             ("lora_rank", self.lora_rank >= 1, "must be >= 1"),
             ("eval_steps", self.eval_steps >= 1, "must be >= 1"),
@@ -137,14 +148,17 @@ class TrainingArguments:
         for path in self.extra_data:
             if not Path(path).is_file():
                 raise ConfigError(f"extra_data: {path} does not exist")
-        if self.negated_targets is not None and not self.negated_targets_path.is_file():
-            raise ConfigError(f"negated_targets: {self.negated_targets} does not exist")
+        for name in ("negated_targets", "target_paraphrases"):
+            if getattr(self, name) is not None and not _repo_path(getattr(self, name)).is_file():
+                raise ConfigError(f"{name}: {getattr(self, name)} does not exist")
 
     @property
     def negated_targets_path(self) -> Path:
-        """The negations file; a relative path is read from the repository, so a model's recipe travels with it."""
-        path = Path(self.negated_targets or "")
-        return path if path.is_absolute() or path.is_file() else REPO / path
+        return _repo_path(self.negated_targets or "")
+
+    @property
+    def target_paraphrases_path(self) -> Path:
+        return _repo_path(self.target_paraphrases or "")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,9 +47,14 @@ def seed_articles(args: TrainingArguments, split: str, schema: LabelSchema | Non
 
 
 def article_examples(
-    articles: list[Article], source: str, topic_context: str = "none", stance_context: str = "none"
+    articles: list[Article],
+    source: str,
+    topic_context: str = "none",
+    stance_context: str = "none",
+    target_for: Callable[[str], str] | None = None,
 ) -> list[Example]:
-    """Topic and stance examples from annotated articles (unlabeled sentences are skipped)."""
+    """Topic and stance examples from annotated articles (unlabeled sentences are skipped); `target_for` rewords
+    the target of a stance pair (a paraphrase), keeping its label."""
     out: list[Example] = []
     for a in articles:
         contexts = stance_contexts([s.text for s in a.sentences], a.title)
@@ -56,7 +62,8 @@ def article_examples(
             if s.topic is not None:
                 out.append(Example("topic", s.text, a.title if topic_context == "title" else None, s.topic, source))
             targets = list(s.stance)
-            firsts = stance_first_segments(stance_context, targets, [s.text] * len(targets), [context] * len(targets))
+            worded = [target_for(t) for t in targets] if target_for else targets
+            firsts = stance_first_segments(stance_context, worded, [s.text] * len(targets), [context] * len(targets))
             out.extend(Example("stance", f, s.text, s.stance[t], source) for f, t in zip(firsts, targets, strict=True))
     return out
 
@@ -64,8 +71,8 @@ def article_examples(
 FLIPPED = {"favor": "against", "against": "favor", "none": "none"}
 
 
-def load_negations(path: str | Path) -> dict[str, str]:
-    """target -> its negation, from a JSONL of {"target", "negation"} (a null negation: the target is not mirrored)."""
+def load_target_map(path: str | Path, field: str = "negation") -> dict[str, str]:
+    """target -> another wording, from a JSONL of {"target", field} (null: the target has none)."""
     out: dict[str, str] = {}
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
@@ -73,13 +80,13 @@ def load_negations(path: str | Path) -> dict[str, str]:
                 continue
             try:
                 row = json.loads(line)
-                target, negation = row["target"], row["negation"]
+                target, other = row["target"], row[field]
             except (json.JSONDecodeError, KeyError, TypeError) as err:
-                raise ValueError(f"{path}:{number}: needs a JSON object with 'target' and 'negation' ({err})") from None
-            if not isinstance(target, str) or not (negation is None or isinstance(negation, str) and negation.strip()):
-                raise ValueError(f"{path}:{number}: 'target' must be a string and 'negation' a string or null")
-            if negation is not None:
-                out[target] = negation.strip()
+                raise ValueError(f"{path}:{number}: needs a JSON object with 'target' and '{field}' ({err})") from None
+            if not isinstance(target, str) or not (other is None or isinstance(other, str) and other.strip()):
+                raise ValueError(f"{path}:{number}: 'target' must be a string and '{field}' a string or null")
+            if other is not None:
+                out[target] = other.strip()
     return out
 
 
@@ -158,11 +165,18 @@ def training_examples(
     skip = skip or set()
     rng = random.Random(args.seed)
     train = seed_articles(args, "train", schema)
-    seeds = article_examples(train, "seeds", args.topic_context, args.stance_context)
+    target_for = None
+    if args.target_paraphrases is not None:
+        paraphrases = load_target_map(args.target_paraphrases_path, "paraphrase")
+
+        def target_for(target: str) -> str:
+            return paraphrases[target] if target in paraphrases and rng.random() < args.paraphrase_share else target
+
+    seeds = article_examples(train, "seeds", args.topic_context, args.stance_context, target_for)
     keep_topic, keep_stance = args.topic_sources.get("seeds", -1) != 0, args.stance_sources.get("seeds", -1) != 0
     seeds = [e for e in seeds if (e.task == "topic" and keep_topic) or (e.task == "stance" and keep_stance)]
     if args.negated_targets is not None and keep_stance:
-        negations = load_negations(args.negated_targets_path)
+        negations = load_target_map(args.negated_targets_path, "negation")
         seeds += negated_examples(train, negations, args.negated_none_share, rng, args.stance_context)
     original = seeds * args.seed_repeats + public_examples(args, schema, rng)
     if args.extra_data:
