@@ -126,7 +126,7 @@ def test_negated_targets_mirror_stance_pairs_with_favor_and_against_swapped(tmp_
     assert len(all_mirrored) == len(originals) and {e.label for e in all_mirrored} >= {"none", "against"}
     path.write_text('{"target": "x"}\n')
     with pytest.raises(ValueError, match=r"negations.jsonl:1: .*'negation'"):
-        load_target_map(path)
+        load_target_map(path, "negation")
     with pytest.raises(ConfigError, match="negated_targets"):
         TrainingArguments(negated_targets=str(tmp_path / "missing.jsonl"))
     with pytest.raises(ConfigError, match="negated_none_share"):

@@ -71,7 +71,7 @@ def article_examples(
 FLIPPED = {"favor": "against", "against": "favor", "none": "none"}
 
 
-def load_target_map(path: str | Path, field: str = "negation") -> dict[str, str]:
+def load_target_map(path: str | Path, field: str) -> dict[str, str]:
     """target -> another wording, from a JSONL of {"target", field} (null: the target has none)."""
     out: dict[str, str] = {}
     with open(path, encoding="utf-8") as f:
