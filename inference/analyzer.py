@@ -57,6 +57,11 @@ class NoTargetError(ValueError):
     """No target was given and the article has no headline to use instead."""
 
 
+def stance_toward_headline(article: Article, targets: list[str] | None) -> bool:
+    """Whether the article's stance is read toward its headline, for want of targets (given or its own)."""
+    return not targets and not article.targets and bool(article.title)
+
+
 class Analyzer:
     """Labels every sentence of an article with a topic and a stance toward each target."""
 
@@ -132,7 +137,8 @@ class Analyzer:
             raise SegmentationError("no sentences found in the text")
         if exact_targets:
             return article, sentences, list(article.targets)
-        chosen = list(dict.fromkeys(targets or article.targets or ([article.title] if article.title else [])))
+        fallback = [article.title] if article.title and stance_toward_headline(article, targets) else []
+        chosen = list(dict.fromkeys(targets or article.targets or fallback))
         if not chosen:
             raise NoTargetError("no target given and the article has no headline: pass --target")
         return article, sentences, chosen

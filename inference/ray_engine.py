@@ -55,12 +55,15 @@ class AnalyzeBatch:
             threads=settings.threads,
         )
 
-    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list[str]]:
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list[str] | list[bool]]:
+        from stancesum.inference.analyzer import stance_toward_headline
         from stancesum.inference.formatting import render
         from stancesum.inference.inputs import InputError, check_article
         from stancesum.models.article import Article, ArticleFormatError
 
-        lines, errors = [], []
+        lines: list[str] = []
+        errors: list[str] = []
+        headline: list[bool] = []
         for path, raw in zip(batch["path"], batch["text"], strict=True):
             where = f"{path}"
             try:
@@ -68,6 +71,7 @@ class AnalyzeBatch:
             except (ArticleFormatError, json.JSONDecodeError) as err:
                 lines.append("")
                 errors.append(f"{where}: {err}")
+                headline.append(False)
                 continue
             located = f"{path} (article {article.id})"
             problem = check_article(article, located)
@@ -75,16 +79,19 @@ class AnalyzeBatch:
             if isinstance(result, InputError):
                 lines.append("")
                 errors.append(f"{located}: {result.message}")
+                headline.append(False)
             else:
                 lines.append(render([result], "jsonl"))
                 errors.append("")
-        return {"line": lines, "error": errors}
+                headline.append(stance_toward_headline(article, self.settings.targets))
+        return {"line": lines, "error": errors, "toward_headline": headline}
 
 
 def analyze_with_ray(
     inputs: list[str], settings: AnalyzeSettings, address: str | None = None, workers: int = 2, batch_size: int = 16
-) -> Iterator[tuple[str, str]]:
-    """(article-format JSON line or "", error or "") for every input line, in input order."""
+) -> Iterator[tuple[str, str, bool]]:
+    """(article-format JSON line or "", error or "", whether its stance is toward the headline for want of targets)
+    for every input line, in input order."""
     import ray
 
     paths = [str(p) for name in inputs for p in _jsonl_files(Path(name))]
@@ -109,7 +116,7 @@ def analyze_with_ray(
         batch_format="numpy",
     )
     for row in results.iter_rows():
-        yield row["line"], row["error"]
+        yield row["line"], row["error"], bool(row["toward_headline"])
 
 
 def _jsonl_files(path: Path) -> list[Path]:

@@ -105,7 +105,7 @@ def analyze(
     """Label every sentence with a topic and a stance toward each target, and summarise the article."""
     from tqdm import tqdm
 
-    from stancesum.inference.analyzer import Analyzer
+    from stancesum.inference.analyzer import Analyzer, stance_toward_headline
     from stancesum.inference.formatting import FORMATS
     from stancesum.inference.inputs import InputError, count_articles, read_inputs
     from stancesum.inference.output_stream import OutputStream
@@ -201,7 +201,7 @@ def analyze(
                 bar.update(1)
             else:
                 where_of.append(where)
-                toward_headline += not target and not item.targets and bool(item.title)
+                toward_headline += stance_toward_headline(item, target or None)
                 yield item
 
     try:
@@ -298,13 +298,12 @@ def _analyze_with_ray(
     failures = []
     toward_headline = 0
     try:
-        for line, error in analyze_with_ray(inputs, settings, address, workers):
+        for line, error, headline in analyze_with_ray(inputs, settings, address, workers):
             if error:
                 failures.append(error)
             else:
-                record = json.loads(line)
-                toward_headline += not targets and bool(record.get("title")) and record["targets"] == [record["title"]]
-                stream.write_rendered(line, record["id"])
+                toward_headline += headline
+                stream.write_rendered(line, json.loads(line)["id"])
     except ValueError as err:
         stream.close(complete=False)
         fail(str(err))
