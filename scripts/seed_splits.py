@@ -10,6 +10,8 @@
   article). Articles already assigned in the previous splits file keep their split (the user's article stays in
   test); new ones are split about 70/15/15, stratified: of many seeded random splits, the one whose topic and
   favor/against label shares are closest to the target shares.
+- round-4 articles (the round-3 summary-only texts, labeled later: scripts/seed_round4.py) go to train only: the
+  committed summarizer was trained on their summaries, so no evaluation split may hold them.
 The families were fixed before any model was run on these articles (scripts/seed_select.py).
 """
 
@@ -53,6 +55,8 @@ def main() -> None:
             out[family].append(a.id)
         elif a.id in split_of:
             out[split_of[a.id]].append(a.id)
+        elif (a.annotation or {}).get("round") == 4:
+            out["train"].append(a.id)
         else:
             free.append(a)
     counts = np.array([label_counts(a) for a in free], float)
@@ -73,7 +77,8 @@ def main() -> None:
         "articles (Docma-TU/tosca collection); ood_dev: all U.S. State Department statements; neither family is ever "
         "trained on, and ood_test is never used to select anything. train/dev/test: the other sources; round-1 "
         f"articles keep their earlier split, round-2 ones are split about 70/15/15, stratified (seed {args.seed}, "
-        f"{args.tries} tries). Training reads train, and dev + ood_dev for model selection only."
+        f"{args.tries} tries); round-4 articles (summary-only texts labeled later, whose summaries the summarizer "
+        "trained on) are train only. Training reads train, and dev + ood_dev for model selection only."
     )
     atomic_write_text(
         path, json.dumps({"description": description, **{k: sorted(v) for k, v in out.items()}}, indent=1) + "\n"

@@ -20,15 +20,15 @@ def corpus():
 
 
 def test_corpus_size_and_label_coverage(corpus):
-    assert len(corpus) == 329 and any(a.id == SEED_ID for a in corpus)
+    assert len(corpus) == 449 and any(a.id == SEED_ID for a in corpus)
     sentences = [s for a in corpus for s in a.sentences]
-    assert len(sentences) == 6210
+    assert len(sentences) == 8329
     topics = Counter(s.topic for s in sentences)
     assert set(topics) == set(LabelSchema().topics)
     assert min(n for t, n in topics.items() if t != "other") >= 100, topics
-    assert topics["diplomacy_foreign_affairs"] == 813 and topics["environment_energy"] == 348 and topics["other"] == 115
+    assert (topics["diplomacy_foreign_affairs"], topics["environment_energy"], topics["other"]) == (1136, 367, 140)
     stances = Counter(label for s in sentences for label in s.stance.values())
-    assert stances == {"none": 12861, "favor": 2873, "against": 764}, stances
+    assert stances == {"none": 17421, "favor": 3753, "against": 1079}, stances
 
 
 def test_round2_articles_record_how_they_were_labeled(corpus):
@@ -38,6 +38,22 @@ def test_round2_articles_record_how_they_were_labeled(corpus):
     assert all(a.annotation and a.annotation["reviewed"] for a in corpus)
     double = [a for a in new if a.annotation["double_annotated"]]
     assert len(double) >= 0.1 * len(new)
+
+
+def test_round4_articles_are_the_summary_only_texts_labeled_and_train_only(corpus):
+    """Round 4 labeled the round-3 summary-only texts: same text and reviewed summary, train split only (the
+    committed summarizer was trained on their summaries), 10% double-annotated blind."""
+    new = [a for a in corpus if a.annotation and a.annotation["round"] == 4]
+    summary_only = {a.id: a for a in load_articles(SEEDS / "summaries" / "summaries.jsonl")}
+    assert len(new) == 120 and {a.id for a in new} <= set(summary_only)
+    for a in new:
+        assert a.text == summary_only[a.id].text and a.summary == summary_only[a.id].summary, a.id
+        assert a.annotation["reviewed"] and a.annotation["guidelines"] == "v3" and 2 <= len(a.targets) <= 4, a.id
+    splits = json.loads((SEEDS / "splits.json").read_text())
+    assert {a.id for a in new} <= set(splits["train"])
+    plan = json.loads((SEEDS / "annotation" / "round4" / "batches.json").read_text())
+    assert {a.id for a in new if a.annotation["double_annotated"]} == set(plan["blind"])
+    assert len(plan["blind"]) >= 0.1 * len(new)
 
 
 def test_every_article_fully_annotated(corpus):
@@ -98,6 +114,27 @@ def test_round2_agreement_files_match_the_corpus(corpus):
         assert (s.topic if d["field"] == "topic" else s.stance[d["field"]]) == d["final"], d
 
 
+def test_round4_agreement_files_match_the_corpus(corpus):
+    final = {a.id: a for a in corpus}
+    first = load_articles(SEEDS / "agreement" / "round4" / "first.jsonl")
+    second = load_articles(SEEDS / "agreement" / "round4" / "second.jsonl")
+    plan = json.loads((SEEDS / "annotation" / "round4" / "batches.json").read_text())
+    assert [a.id for a in first] == [a.id for a in second] == plan["blind"]
+    decisions = json.loads((SEEDS / "agreement" / "round4" / "reconciliation.json").read_text())
+    disagreements = {
+        (a.id, k, field)
+        for a, b in zip(first, second, strict=True)
+        for k, (x, y) in enumerate(zip(a.sentences, b.sentences, strict=True))
+        for field in ["topic", *a.targets]
+        if (x.topic != y.topic if field == "topic" else x.stance[field] != y.stance[field])
+    }
+    assert {(d["id"], d["sentence"], d["field"]) for d in decisions} == disagreements
+    for d in decisions:
+        assert d["reason"], d
+        s = final[d["id"]].sentences[d["sentence"]]
+        assert (s.topic if d["field"] == "topic" else s.stance[d["field"]]) == d["final"], d
+
+
 def test_readme_table_credits_each_article_under_its_own_license(corpus):
     """The article table of seeds/README.md names the license each record carries (ids cut at 60 characters)."""
     credit = {
@@ -132,7 +169,8 @@ def test_summary_only_round_stays_out_of_evaluation(corpus):
         for name in ("dev", "test", "ood_dev", "ood_test"):
             if article.id in splits[name]:
                 held_out.add(article, name)
-    urls = {a.url for a in corpus}
+    labeled_later = {a.url for a in corpus if a.annotation and a.annotation["round"] == 4}
+    urls = {a.url for a in corpus} - labeled_later
     for a in extra:
         assert a.url not in urls and not a.sentences and not a.targets, a.id
         assert a.summary and 2 <= len(re.findall(r"[.!?](?:\s|$)", a.summary)) <= 4, a.id
@@ -146,7 +184,9 @@ def test_summary_only_round_stays_out_of_evaluation(corpus):
 
 def test_augmented_targets_come_from_train_articles_only(corpus):
     splits = json.loads((SEEDS / "splits.json").read_text())
-    train_targets = {t for a in corpus if a.id in set(splits["train"]) for t in a.targets}
+    # written for the train targets of rounds 1-2; round-4 targets have none (their pairs are read unchanged)
+    train = [a for a in corpus if a.id in set(splits["train"]) and a.annotation and a.annotation["round"] != 4]
+    train_targets = {t for a in train for t in a.targets}
     for name, field in (("negated_targets", "negation"), ("target_paraphrases", "paraphrase")):
         rows = [json.loads(line) for line in (SEEDS / "augmentation" / f"{name}.jsonl").open()]
         assert {r["target"] for r in rows} == train_targets, name

@@ -494,6 +494,35 @@ def test_summary_only_articles_are_training_documents(tmp_path, monkeypatch):
         SummarizerTrainingArguments(sources={"summary": -1})
 
 
+def test_a_summary_only_text_labeled_later_is_read_once(tmp_path):
+    """A text of seeds/summaries/ that is also a seed train article (round 4 labeled them) is one training document,
+    read from the seeds; with the seeds source off, it is read from the summary-only file."""
+    from stancesum.training.summarizer_training import SummarizerTrainingArguments, labeled_documents
+
+    text = " ".join(TEXTS)
+    sentences, start = [], 0
+    for t in TEXTS:
+        sentences.append({"start": start, "end": start + len(t), "text": t, "topic": "other", "stance": {"x": "none"}})
+        start += len(t) + 1
+    summary = "The council approved a transport budget."
+    seed = {"id": "a", "text": text, "targets": ["x"], "sentences": sentences, "summary": summary}
+    (tmp_path / "seeds.jsonl").write_text(json.dumps(seed) + "\n", encoding="utf-8")
+    (tmp_path / "splits.json").write_text(json.dumps({"train": ["a"], "dev": [], "ood_dev": []}), encoding="utf-8")
+    (tmp_path / "summaries.jsonl").write_text(
+        "".join(json.dumps({"id": i, "text": text, "summary": summary}) + "\n" for i in ("a", "b")), encoding="utf-8"
+    )
+    paths = {k: str(tmp_path / f) for k, f in (("seeds_path", "seeds.jsonl"), ("splits_path", "splits.json"))}
+    common = dict(summaries_path=str(tmp_path / "summaries.jsonl"), cache_dir=str(tmp_path / "cache"), **paths)
+    both = labeled_documents(
+        SummarizerTrainingArguments(sources={"seeds": -1, "summaries": -1, "xsum": 0, "bbc": 0}, **common)
+    )
+    assert sorted((d.doc.id, d.doc.source) for d in both) == [("a", "seeds"), ("b", "summaries")]
+    only = labeled_documents(
+        SummarizerTrainingArguments(sources={"seeds": 0, "summaries": -1, "xsum": 0, "bbc": 0}, **common)
+    )
+    assert sorted((d.doc.id, d.doc.source) for d in only) == [("a", "summaries"), ("b", "summaries")]
+
+
 def test_the_committed_summarizer_has_its_recipe_architecture():
     from stancesum.models.summarizer_config import DEFAULT_SUMMARIZER_DIR, read_config
     from stancesum.training.summarizer_training import SummarizerTrainingArguments

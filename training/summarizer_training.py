@@ -211,12 +211,14 @@ def labeled_documents(args: SummarizerTrainingArguments) -> list[LabeledDocument
         return [LabeledDocument(d, y, "train") for d, y in zip(docs, labels, strict=True)]
 
     seeds = seed_summaries(args.seeds_path, args.splits_path, ("train", *args.selection_splits))
-    out += oracles(
-        _capped([d for d in seeds if d.split == "train"], args.sources.get("seeds", -1), "seeds"), args.oracle_sentences
-    )
+    seed_train = _capped([d for d in seeds if d.split == "train"], args.sources.get("seeds", -1), "seeds")
+    out += oracles(seed_train, args.oracle_sentences)
     out += [LabeledDocument(d, np.zeros(len(d.sentences), np.float32), d.split) for d in seeds if d.split != "train"]
     if args.sources.get("summaries", 0):
-        extra = _capped(summary_only(args.summaries_path), args.sources["summaries"], "summaries")
+        read = {d.id for d in seed_train}  # a summary-only text labeled later (round 4) is read once, as a seed
+        extra = _capped(
+            [d for d in summary_only(args.summaries_path) if d.id not in read], args.sources["summaries"], "summaries"
+        )
         out += oracles(extra, args.oracle_sentences)
     if args.sources.get("xsum", 0):
         xsum = xsum_val(args.data_dir)
