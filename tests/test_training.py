@@ -3,7 +3,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import tiny_labeler
+from conftest import REPO, tiny_labeler
 
 from stancesum.models.labeler import SentenceLabeler
 from stancesum.models.schema import LabelSchema
@@ -72,8 +72,6 @@ def test_yaml_config_with_dotted_overrides(tmp_path):
 
 
 def test_default_config_file_loads():
-    from conftest import REPO
-
     args = load_arguments(REPO / "training" / "configs" / "default.yaml")
     assert args.encoder_weights == "delta" and args.base_model.endswith("all-MiniLM-L6-v2")
 
@@ -88,6 +86,19 @@ def test_seed_examples_never_read_test():
     assert not test_ids & {a.id for a in seed_articles(args, "train")}
     examples = article_examples(seed_articles(args, "train"), "seeds")
     assert {e.task for e in examples} == {"topic", "stance"} and all(e.second for e in examples if e.task == "stance")
+
+
+def test_seed_rounds_narrow_the_train_articles_only():
+    rounds = {a.id: a.annotation["round"] for a in seed_articles(TrainingArguments(), "train")}
+    assert set(rounds.values()) == {1, 2, 4}
+    narrowed = TrainingArguments(seed_rounds=[1, 2])
+    assert {rounds[a.id] for a in seed_articles(narrowed, "train")} == {1, 2}
+    dev = seed_articles(TrainingArguments(), "dev")
+    assert [a.id for a in seed_articles(TrainingArguments(seed_rounds=[4]), "dev")] == [a.id for a in dev]
+    for bad in ([], [1.5], "1,2"):
+        with pytest.raises(ConfigError, match="seed_rounds"):
+            TrainingArguments(seed_rounds=bad)
+    assert load_arguments(REPO / "training" / "configs" / "default.yaml").seed_rounds == [1, 2]
 
 
 def test_stance_examples_carry_the_previous_sentence_when_asked():
@@ -167,6 +178,14 @@ def test_train_then_retrain_with_a_new_topic(tiny_base, tmp_path):
     assert "stance macro-F1" in card and "seed test" in card and "stance/seeds" in card
     record = json.loads((first / RECORD_FILE).read_text())
     assert record["history"] and record["best"]["step"] >= 10
+    from stancesum.training.model_card import file_sha256, refresh
+
+    assert record["data_sha256"]["articles.jsonl"] == file_sha256(REPO / "seeds" / "articles.jsonl")
+    # the card shows the hashes recorded when the run read its data, also when re-rendered after the data changed
+    (first / RECORD_FILE).write_text(json.dumps({**record, "data_sha256": {"articles.jsonl": "ab" * 32}}))
+    refresh(first)
+    assert "`articles.jsonl` abababababababab." in (first / "README.md").read_text()
+    (first / RECORD_FILE).write_text(json.dumps(record))
     assert (
         "stance_none_bias" in record["calibrated"]
         and model.config.stance_none_bias == record["calibrated"]["stance_none_bias"]

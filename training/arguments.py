@@ -55,6 +55,7 @@ class TrainingArguments:
     )
     topic_sources: dict[str, int] = field(default_factory=lambda: {"seeds": -1, "bbc_topics": 0, "babe_topics": 0})
     seed_repeats: int = 1  # times the seed corpus is repeated in each epoch
+    seed_rounds: list[int] | None = None  # annotation rounds of the seed train articles to read (None: every round)
     extra_repeats: int = 3  # the same for --data articles
     replay_examples: int = 3000  # with init_from: how many of the original examples are mixed in
     epochs: float = 3.0
@@ -128,6 +129,16 @@ class TrainingArguments:
             ("eval_steps", self.eval_steps >= 1, "must be >= 1"),
             ("early_stopping_patience", self.early_stopping_patience >= 1, "must be >= 1"),
             ("seed_repeats", self.seed_repeats >= 0, "must be >= 0"),
+            (
+                "seed_rounds",
+                self.seed_rounds is None
+                or (
+                    isinstance(self.seed_rounds, list)
+                    and bool(self.seed_rounds)
+                    and all(isinstance(r, int) and not isinstance(r, bool) for r in self.seed_rounds)
+                ),
+                "must be a non-empty list of round numbers, e.g. [1, 2], or null for every round",
+            ),
             ("replay_examples", self.replay_examples >= 0, "must be >= 0"),
         ]
         for name, ok, message in checks:

@@ -39,11 +39,15 @@ def load_split_ids(path: str | Path) -> dict[str, set[str]]:
 
 
 def seed_articles(args: TrainingArguments, split: str, schema: LabelSchema | None = None) -> list[Article]:
-    """The seed corpus articles of one split: train, dev or ood_dev. test and ood_test are never read for training."""
+    """The seed corpus articles of one split: train, dev or ood_dev. test and ood_test are never read for training.
+    `args.seed_rounds` narrows train (never the selection splits) to articles of those annotation rounds."""
     if split not in READABLE_SPLITS:
         raise ValueError(f"training reads the seed corpus splits {', '.join(READABLE_SPLITS)} only, never {split}")
     ids = load_split_ids(args.splits_path)[split]
-    return [a for a in load_articles(args.seeds_path, schema) if a.id in ids]
+    articles = [a for a in load_articles(args.seeds_path, schema) if a.id in ids]
+    if split == "train" and args.seed_rounds is not None:
+        articles = [a for a in articles if (a.annotation or {}).get("round") in args.seed_rounds]
+    return articles
 
 
 def article_examples(

@@ -274,14 +274,22 @@ torch {torch.__version__}, transformers {transformers.__version__}. Weights stor
 """
 
 
-def write_model_card(directory: Path, record: dict, args: dict, schema: LabelSchema, test_scores: dict | None) -> None:
-    from stancesum.models.articles_io import atomic_write_text
-
+def data_sha256(args: dict) -> dict[str, str]:
+    """sha256 of every data file a run reads (by file name): the seed corpus, its splits and each --data file."""
     hashes = {
         Path(args["seeds_path"]).name: file_sha256(args["seeds_path"]),
         Path(args["splits_path"]).name: file_sha256(args["splits_path"]),
     }
     hashes.update({Path(p).name: file_sha256(p) for p in args["extra_data"]})
+    return hashes
+
+
+def write_model_card(directory: Path, record: dict, args: dict, schema: LabelSchema, test_scores: dict | None) -> None:
+    """The card shows the hashes the run recorded when it read its data; records made before that was recorded get
+    the files' hashes as they are now."""
+    from stancesum.models.articles_io import atomic_write_text
+
+    hashes = record.get("data_sha256") or data_sha256(args)
     size = sum(p.stat().st_size for p in directory.rglob("*") if p.is_file() and p.suffix == ".safetensors")
     atomic_write_text(
         directory / "README.md", render_model_card(record, args, schema, hashes, test_scores, size, directory)

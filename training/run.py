@@ -15,7 +15,7 @@ from stancesum.models.labeler import SentenceLabeler
 from stancesum.models.schema import LabelSchema
 from stancesum.training.arguments import TrainingArguments
 from stancesum.training.examples import load_split_ids
-from stancesum.training.model_card import retraining_verdict, write_model_card
+from stancesum.training.model_card import data_sha256, retraining_verdict, write_model_card
 from stancesum.training.new_data import DataReport, check_new_data
 from stancesum.training.trainer import dev_scores, extended_schema, train
 
@@ -52,12 +52,14 @@ def run_training(
 ) -> Path:
     out = Path(args.output_dir)
     report = prepare_run(args, overwrite, allow_overlap)
+    hashes = data_sha256(args.to_dict())  # before training reads the files, so a later edit cannot blur the card
     record = train(args, progress=progress, skip=report.skip)
     if int(os.environ.get("RANK", "0")) != 0:  # under `accelerate launch`/torchrun every process trains; one saves
         return out
     labeler: SentenceLabeler = record.pop("labeler")
     schema = record.pop("schema")
     record["data"] = report.to_dict()
+    record["data_sha256"] = hashes
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.partial-"))
     tmp.chmod(0o755)  # mkdtemp makes it private; a model directory is for sharing
