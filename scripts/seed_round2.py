@@ -28,13 +28,16 @@ ROUND1_CHECK = "a blind second annotation and a reconciliation of every disagree
 REVIEWER = "a second, independent AI helper session that read every label and corrected it"
 
 
-def reviewed_labels() -> tuple[dict[str, dict], dict[str, str], dict[str, str]]:
-    """(final label line per article id, drop reason per article id, batch name per article id)."""
+def reviewed_labels(review_dir: Path = ROUND2 / "review") -> tuple[dict[str, dict], dict[str, str], dict[str, str]]:
+    """(final label line per article id, drop reason per article id, batch name per article id) from the reviewed
+    files review_dir/reviewed_NN.jsonl; an article reviewed twice is an error."""
     labels, drops, batch_of = {}, {}, {}
-    for path in sorted((ROUND2 / "review").glob("reviewed_*.jsonl")):
+    for path in sorted(review_dir.glob("reviewed_*.jsonl")):
         batch = "batch_" + path.stem.split("_")[1]
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             ann = json.loads(line)
+            if ann["id"] in batch_of:
+                raise SystemExit(f"{path}:{n}: article {ann['id']} already labeled in {batch_of[ann['id']]}")
             batch_of[ann["id"]] = batch
             if "drop" in ann:
                 drops[ann["id"]] = ann["drop"]

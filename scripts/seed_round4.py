@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from seed_round2 import reviewed_labels  # scripts/ is on the path when this script runs
+
 from stancesum.models.article import Article
 from stancesum.models.articles_io import load_articles, save_articles
 from stancesum.models.segmentation import SentenceSplitter
@@ -26,23 +28,6 @@ REPO = Path(__file__).resolve().parents[1]
 ROUND4 = REPO / "seeds" / "annotation" / "round4"
 FIRST_PASS = "an AI helper session labeling every sentence by hand from the guidelines (LLM-assisted annotation)"
 REVIEWER = "a second, independent AI helper session that read every label and corrected it"
-
-
-def reviewed_labels() -> tuple[dict[str, dict], dict[str, str], dict[str, str]]:
-    """(final label line per article id, drop reason per article id, batch name per article id)."""
-    labels, drops, batch_of = {}, {}, {}
-    for path in sorted((ROUND4 / "review").glob("reviewed_*.jsonl")):
-        batch = "batch_" + path.stem.split("_")[1]
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            ann = json.loads(line)
-            if ann["id"] in batch_of:
-                raise SystemExit(f"{path}:{n}: article {ann['id']} already labeled in {batch_of[ann['id']]}")
-            batch_of[ann["id"]] = batch
-            if "drop" in ann:
-                drops[ann["id"]] = ann["drop"]
-            else:
-                labels[ann["id"]] = ann
-    return labels, drops, batch_of
 
 
 def labeled(article: Article, ann: dict, decisions: list[dict], annotation: dict) -> Article:
@@ -63,7 +48,7 @@ def labeled(article: Article, ann: dict, decisions: list[dict], annotation: dict
 def main() -> None:
     plan = json.loads((ROUND4 / "batches.json").read_text(encoding="utf-8"))
     double = set(plan["blind"])
-    labels, drops, batch_of = reviewed_labels()
+    labels, drops, batch_of = reviewed_labels(ROUND4 / "review")
     reconciled = REPO / "seeds" / "agreement" / "round4" / "reconciliation.json"
     decisions = json.loads(reconciled.read_text(encoding="utf-8"))
     planned = [i for ids in plan["batches"].values() for i in ids]
