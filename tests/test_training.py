@@ -101,6 +101,20 @@ def test_seed_rounds_narrow_the_train_articles_only():
     assert load_arguments(REPO / "training" / "configs" / "default.yaml").seed_rounds == [1, 2]
 
 
+def test_a_source_count_above_its_pool_repeats_the_pool():
+    import random
+
+    from stancesum.training.examples import _stratified_sample
+
+    pool = [("a", 1), ("b", 1), ("c", 2)]
+    assert _stratified_sample(pool, lambda r: r[1], -1, random.Random(0)) == pool
+    two = _stratified_sample(pool, lambda r: r[1], 2, random.Random(0))
+    assert len(two) == 2 and {r[1] for r in two} == {1, 2}
+    seven = _stratified_sample(pool, lambda r: r[1], 7, random.Random(0))
+    assert len(seven) == 7 and seven[:6] == pool * 2 and seven[6] in pool
+    assert _stratified_sample([], lambda r: r[1], 5, random.Random(0)) == []
+
+
 def test_stance_examples_carry_the_previous_sentence_when_asked():
     articles = seed_articles(TrainingArguments(), "train")[:2]
     plain = [e for e in article_examples(articles, "seeds") if e.task == "stance"]

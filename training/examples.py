@@ -113,9 +113,16 @@ def negated_examples(
 
 
 def _stratified_sample(items: list, key, count: int, rng: random.Random) -> list:
-    """Up to `count` items, spread over labels as evenly as the data allows (-1: all)."""
-    if count == -1 or count >= len(items):
+    """`count` items, spread over labels as evenly as the data allows (-1: all).
+
+    A count above the pool repeats the whole pool as often as it fits and samples the rest, so a source can keep
+    its share of an epoch when the seed corpus grows.
+    """
+    if count == -1 or count == len(items) or not items:
         return list(items)
+    if count > len(items):
+        whole, rest = divmod(count, len(items))
+        return list(items) * whole + _stratified_sample(items, key, rest, rng)
     by_label: dict[str, list] = defaultdict(list)
     for item in items:
         by_label[key(item)].append(item)
