@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from stancesum.inference import Analyzer, ArticleAnalysis, NoTargetError
@@ -63,3 +64,22 @@ def test_many_articles_in_shared_batches_match_one_by_one(analyzer):
         for sa, sb in zip(a.sentences, b.sentences, strict=True):
             for label, p in sa.topic_scores.items():
                 assert p == pytest.approx(sb.topic_scores[label], abs=1e-3)
+
+
+def test_stance_context_is_read_only_by_a_model_trained_with_it(tmp_path):
+    from conftest import tiny_labeler
+
+    from stancesum.models.labeler import SentenceLabeler, stance_contexts
+
+    model = tiny_labeler()
+    model.config.stance_context = "previous"
+    model.save_pretrained(tmp_path / "m")
+    result = Analyzer.from_pretrained(tmp_path / "m", precision="fp32", summarizer=None).analyze(
+        TEXT, title="NATO rules out troops", targets=["x"]
+    )
+    texts = [s.text for s in result.sentences]
+    labeler = SentenceLabeler.from_pretrained(tmp_path / "m")
+    expected = labeler.predict_stances(["x"] * 3, texts, contexts=stance_contexts(texts, "NATO rules out troops"))
+    plain = labeler.predict_stances(["x"] * 3, texts)
+    got = np.array([[s.stance["x"].scores[k] for k in labeler.schema.stances] for s in result.sentences])
+    assert np.abs(got - expected).max() < 1e-4 and np.abs(expected - plain).max() > 1e-4
