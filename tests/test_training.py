@@ -192,7 +192,8 @@ def test_train_then_retrain_with_a_new_topic(tiny_base, tmp_path):
     assert "stance macro-F1" in card and "seed test" in card and "stance/seeds" in card
     record = json.loads((first / RECORD_FILE).read_text())
     assert record["history"] and record["best"]["step"] >= 10
-    from stancesum.training.model_card import file_sha256, refresh
+    from stancesum.training.model_card import refresh
+    from stancesum.training.new_data import file_sha256
 
     assert record["data_sha256"]["articles.jsonl"] == file_sha256(REPO / "seeds" / "articles.jsonl")
     # the card shows the hashes recorded when the run read its data, also when re-rendered after the data changed
@@ -220,8 +221,9 @@ def test_train_then_retrain_with_a_new_topic(tiny_base, tmp_path):
     retrained = SentenceLabeler.from_pretrained(second)
     assert retrained.schema.topic_labels[-1] == "sport_results" and len(retrained.schema.topics) == 13
     assert "before retraining" in (second / "README.md").read_text()
-    sources = json.loads((second / RECORD_FILE).read_text())["examples"]
-    assert any(k.startswith("topic/data:new.jsonl") for k in sources)
+    second_record = json.loads((second / RECORD_FILE).read_text())
+    assert any(k.startswith("topic/data:new.jsonl") for k in second_record["examples"])
+    assert second_record["data_sha256"]["new.jsonl"] == second_record["data"]["files"][0]["sha256"] == file_sha256(new)
 
 
 def test_factorized_loss_trains_relevance_only_where_the_corpus_has_none():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 from pathlib import Path
@@ -11,12 +10,9 @@ import torch
 import transformers
 
 from stancesum.models.schema import LabelSchema
+from stancesum.training.new_data import file_sha256
 
 DELTA_NOTE = "only the encoder weights training changed, in float16, applied over the base encoder from its package"
-
-
-def file_sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _table(rows: list[tuple], header: tuple) -> str:
@@ -274,14 +270,12 @@ torch {torch.__version__}, transformers {transformers.__version__}. Weights stor
 """
 
 
-def data_sha256(args: dict) -> dict[str, str]:
-    """sha256 of every data file a run reads (by file name): the seed corpus, its splits and each --data file."""
-    hashes = {
-        Path(args["seeds_path"]).name: file_sha256(args["seeds_path"]),
-        Path(args["splits_path"]).name: file_sha256(args["splits_path"]),
-    }
-    hashes.update({Path(p).name: file_sha256(p) for p in args["extra_data"]})
-    return hashes
+def data_sha256(args: dict, known: dict[str, str] | None = None) -> dict[str, str]:
+    """sha256 of every data file a run reads (by file name): the seed corpus, its splits and each --data file;
+    `known` (path -> sha256, as the new-data check hashed them) is not read again."""
+    known = known or {}
+    paths = [args["seeds_path"], args["splits_path"], *args["extra_data"]]
+    return {Path(p).name: known.get(str(p)) or file_sha256(p) for p in paths}
 
 
 def write_model_card(directory: Path, record: dict, args: dict, schema: LabelSchema, test_scores: dict | None) -> None:

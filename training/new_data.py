@@ -44,7 +44,7 @@ class DataReport:
         }
 
 
-def sha256_file(path: str | Path) -> str:
+def file_sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
@@ -71,7 +71,7 @@ def check_new_data(args: TrainingArguments, schema: LabelSchema, allow_overlap: 
         report.files.append(
             {
                 "path": str(path),
-                "sha256": sha256_file(path),
+                "sha256": file_sha256(path),
                 "articles": len(articles),
                 "sentences": sum(len(a.sentences) for a in articles),
                 "pairs": sum(len(s.stance) for a in articles for s in a.sentences),

@@ -52,7 +52,8 @@ def run_training(
 ) -> Path:
     out = Path(args.output_dir)
     report = prepare_run(args, overwrite, allow_overlap)
-    hashes = data_sha256(args.to_dict())  # before training reads the files, so a later edit cannot blur the card
+    # before training reads the files, so a later edit cannot blur the card; --data files as the check read them
+    hashes = data_sha256(args.to_dict(), {f["path"]: f["sha256"] for f in report.files})
     record = train(args, progress=progress, skip=report.skip)
     if int(os.environ.get("RANK", "0")) != 0:  # under `accelerate launch`/torchrun every process trains; one saves
         return out
