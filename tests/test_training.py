@@ -99,6 +99,8 @@ def test_seed_rounds_narrow_the_train_articles_only():
         with pytest.raises(ConfigError, match="seed_rounds"):
             TrainingArguments(seed_rounds=bad)
     assert load_arguments(REPO / "training" / "configs" / "default.yaml").seed_rounds == [1, 2]
+    # retraining the committed model replays from the articles it was trained on
+    assert load_arguments(None, {"init_from": str(REPO / "models" / "default")}).seed_rounds == [1, 2]
 
 
 def test_a_source_count_above_its_pool_repeats_the_pool():
