@@ -14,6 +14,8 @@ NO_PUBLIC = {
     "stance_sources": {k: 0 for k in ("emergent", "perspectrum", "ibm_claim_stance", "vast", "basil", "fnc1")},
     "topic_sources": {"bbc_topics": 0, "babe_topics": 0},
 }
+# tiny runs read the 165 train articles of rounds 1-2, so their steps (and the suite's time) do not grow with the corpus
+SMALL_RUN = {**NO_PUBLIC, "seed_rounds": [1, 2]}
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +29,7 @@ def tiny_base(tmp_path_factory):
 
 def tiny_args(base: Path, output_dir: Path, **settings) -> TrainingArguments:
     """A short run on the tiny base model without the public corpora; `settings` override."""
-    common = dict(epochs=0.2, eval_steps=10, max_length=48, batch_size=32, **NO_PUBLIC)
+    common = dict(epochs=0.2, eval_steps=10, max_length=48, batch_size=32, **SMALL_RUN)
     return TrainingArguments(output_dir=str(output_dir), base_model=str(base), **{**common, **settings})
 
 
@@ -185,7 +187,7 @@ def test_train_then_retrain_with_a_new_topic(tiny_base, tmp_path):
     from stancesum.training.run import RECORD_FILE, run_training
 
     common = dict(
-        base_model=str(tiny_base), epochs=0.3, eval_steps=10, seed_repeats=1, max_length=48, batch_size=32, **NO_PUBLIC
+        base_model=str(tiny_base), epochs=0.3, eval_steps=10, seed_repeats=1, max_length=48, batch_size=32, **SMALL_RUN
     )
     first = run_training(TrainingArguments(output_dir=str(tmp_path / "m1"), **common), progress=False)
     model = SentenceLabeler.from_pretrained(first)
@@ -296,6 +298,8 @@ def test_training_under_accelerate_launch_with_two_cpu_processes(tiny_base, tmp_
         "--seed_repeats",
         "1",
         *[a for k, v in NO_PUBLIC.items() for name in v for a in (f"--{k}.{name}", "0")],
+        "--seed_rounds",
+        "[1, 2]",
     ]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
