@@ -165,12 +165,11 @@ class Analyzer:
             topic_probs = self.labeler.predict_topics(
                 texts, [article.title or ""] * len(texts), batch_size=self.batch_size, groups=[len(texts)]
             )
-            pairs = [(t, s) for t in targets for s in texts]
             contexts = None
             if self.labeler.config.stance_context == "previous":
                 contexts = stance_contexts(texts, article.title) * len(targets)
             stance_probs = self.labeler.predict_stances(
-                [p[0] for p in pairs], [p[1] for p in pairs], batch_size=self.batch_size, contexts=contexts
+                [t for t in targets for _ in texts], texts * len(targets), batch_size=self.batch_size, contexts=contexts
             ).reshape(len(targets), len(texts), len(self.labeler.schema.stances))
             out.append(self._build(article, sentences, targets, topic_probs, stance_probs))
         return out
