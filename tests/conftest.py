@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("STANCESUM_CACHE", tempfile.mkdtemp(prefix="stancesum-test-cache-"))  # int8 exports
+_OWN_CACHE = None if "STANCESUM_CACHE" in os.environ else tempfile.mkdtemp(prefix="stancesum-test-cache-")
+if _OWN_CACHE:  # int8 exports of the models the tests load (about 130 MB), removed when the session ends
+    os.environ["STANCESUM_CACHE"] = _OWN_CACHE
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SEED_TXT = REPO / "seeds" / "000_4934cb18e678b5bb.txt"
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if _OWN_CACHE:
+        shutil.rmtree(_OWN_CACHE, ignore_errors=True)
 
 
 def tiny_labeler(schema=None, seed: int = 0):

@@ -1,5 +1,6 @@
 import json
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -324,11 +325,15 @@ def test_supervised_contrastive_loss_rewards_same_label_neighbours():
     assert w == 6.0 and good < 0.01 < bad
 
 
-def test_contrastive_stage_before_the_heads_trains(tiny_base, tmp_path):
+def test_contrastive_stage_before_the_heads_trains(tiny_base, tmp_path, monkeypatch):
     from stancesum.training.run import RECORD_FILE, run_training
 
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     args = tiny_args(tiny_base, tmp_path / "m", epochs=0.1, contrastive_epochs=0.1)
     path = run_training(args, progress=False)
+    assert not list(scratch.iterdir())  # both trainers' scratch folders are gone
     record = json.loads((path / RECORD_FILE).read_text())
     stage = record["contrastive_stage"]
     assert stage["seconds"] > 0 and 0 < stage["mean_loss"] < 100 and record["arguments"]["contrastive_epochs"] == 0.1

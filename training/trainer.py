@@ -428,6 +428,7 @@ def train(args: TrainingArguments, progress: bool = True, skip: set[tuple[str, s
     )
     history: list[dict] = []
     best: dict = {"score": -math.inf}
+    scratch = tempfile.TemporaryDirectory(prefix="stancesum-train-")  # Trainer wants a folder; it saves nothing
 
     class DevSelection(TrainerCallback):
         """Scores the held-out selection splits, keeps the best weights in memory, stops after `patience`
@@ -484,7 +485,7 @@ def train(args: TrainingArguments, progress: bool = True, skip: set[tuple[str, s
 
     def hf_arguments(epochs: float) -> HFTrainingArguments:
         return HFTrainingArguments(
-            output_dir=tempfile.mkdtemp(prefix="stancesum-train-"),
+            output_dir=scratch.name,
             num_train_epochs=epochs,
             per_device_train_batch_size=args.batch_size,
             learning_rate=args.learning_rate,
@@ -525,6 +526,7 @@ def train(args: TrainingArguments, progress: bool = True, skip: set[tuple[str, s
         callbacks=[DevSelection()],
     )
     trainer.train()
+    scratch.cleanup()
     labeler.load_state_dict(best.pop("state"))
     labeler.eval()
     none_bias = tune_none_bias(labeler, selection)
