@@ -28,6 +28,15 @@ def tiny_base(tmp_path_factory):
     return path
 
 
+def cli_overrides(settings: dict) -> list[str]:
+    """`settings` as the command line writes them: `--stance_sources.vast 0`, `--seed_rounds "[1, 2]"`."""
+    args: list[str] = []
+    for key, value in settings.items():
+        pairs = [(f"{key}.{name}", v) for name, v in value.items()] if isinstance(value, dict) else [(key, value)]
+        args += [a for name, v in pairs for a in (f"--{name}", json.dumps(v))]
+    return args
+
+
 def tiny_args(base: Path, output_dir: Path, **settings) -> TrainingArguments:
     """A short run on the tiny base model without the public corpora; `settings` override."""
     common = dict(epochs=0.2, eval_steps=10, max_length=48, batch_size=32, **SMALL_RUN)
@@ -298,9 +307,7 @@ def test_training_under_accelerate_launch_with_two_cpu_processes(tiny_base, tmp_
         "1",
         "--seed_repeats",
         "1",
-        *[a for k, v in NO_PUBLIC.items() for name in v for a in (f"--{k}.{name}", "0")],
-        "--seed_rounds",
-        "[1, 2]",
+        *cli_overrides(SMALL_RUN),
     ]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
