@@ -13,7 +13,13 @@ import numpy as np
 from stancesum.models.labeler_config import ModelLoadError, resolve_base_model
 from stancesum.models.onnx_encoder import PooledEncoder, cache_root, export_pooled, fingerprint
 from stancesum.models.sentence_features import document_features, lexical_features, normalize
-from stancesum.models.summarizer_config import ENCODER_DIR, HEAD_FILE, SummarizerConfig, read_config
+from stancesum.models.summarizer_config import (
+    ENCODER_DELTA_FILE,
+    ENCODER_DIR,
+    HEAD_FILE,
+    SummarizerConfig,
+    read_config,
+)
 
 if TYPE_CHECKING:
     import torch
@@ -23,16 +29,24 @@ TOKENIZER_FILE = "tokenizer.json"
 
 
 def encoder_source(config: SummarizerConfig, directory: Path) -> str:
-    """Where a scorer's encoder comes from: the base model's package (or hub id), or the directory's encoder/."""
-    return resolve_base_model(config.base_model) if config.encoder_weights == "base" else str(directory / ENCODER_DIR)
+    """Where a scorer's encoder comes from: the base model's package (or hub id), the directory's encoder/, or
+    (a "delta" scorer) the scorer directory itself, whose delta file applies to the base model."""
+    if config.encoder_weights == "base":
+        return resolve_base_model(config.base_model)
+    return str(directory / ENCODER_DIR) if config.encoder_weights == "full" else str(directory)
 
 
 def encoder_export_dir(source: str) -> Path:
     """The cache folder of a mean-pooled int8 export of the encoder at `source` (a folder, or a hub id by name)."""
+    names = ("config.json", "model.safetensors", "pytorch_model.bin", TOKENIZER_FILE)
     root = Path(source)
-    files = [root / name for name in ("config.json", "model.safetensors", "pytorch_model.bin", TOKENIZER_FILE)]
-    key = fingerprint(files, root, f"mean-pooled:{source if not root.is_dir() else ''}")
-    return cache_root() / "onnx" / key
+    files = [root / name for name in names]
+    salt = f"mean-pooled:{source if not root.is_dir() else ''}"
+    if (root / ENCODER_DELTA_FILE).is_file():  # a delta scorer: its delta and the base it applies to
+        base = resolve_base_model(read_config(root).base_model)
+        files += [root / ENCODER_DELTA_FILE] + [Path(base) / name for name in names]
+        salt += f":delta-over:{base if not Path(base).is_dir() else ''}"
+    return cache_root() / "onnx" / fingerprint(files, root, salt)
 
 
 def export_encoder(encoder: torch.nn.Module, tokenizer, folder: Path) -> Path:

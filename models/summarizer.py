@@ -23,7 +23,14 @@ from stancesum.models.sentence_features import (
     lexical_features,
     normalize,
 )
-from stancesum.models.summarizer_config import CONFIG_FILE, ENCODER_DIR, HEAD_FILE, SummarizerConfig, read_config
+from stancesum.models.summarizer_config import (
+    CONFIG_FILE,
+    ENCODER_DELTA_FILE,
+    ENCODER_DIR,
+    HEAD_FILE,
+    SummarizerConfig,
+    read_config,
+)
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel
@@ -53,6 +60,9 @@ class ScorerHead(nn.Module):
         h = self.project(torch.cat([embeddings, features], dim=-1)) + self.position(positions)[None]
         h = self.context(h, src_key_padding_mask=~mask)
         return self.out(h).squeeze(-1) + self.feature_skip(features).squeeze(-1)
+
+
+FROZEN_ENCODER_WEIGHTS = ("embeddings.word_embeddings.weight",)  # kept from the base when the encoder is fine-tuned
 
 
 class SentenceScorer(nn.Module):
@@ -121,7 +131,17 @@ class SentenceScorer(nn.Module):
         config = read_config(directory)
         try:
             source = encoder_source(config, directory)
-            model = cls(AutoModel.from_pretrained(source), AutoTokenizer.from_pretrained(source), config, source)
+            if config.encoder_weights == "delta":
+                base = resolve_base_model(config.base_model)
+                encoder, tokenizer = AutoModel.from_pretrained(base), AutoTokenizer.from_pretrained(base)
+                own, delta = encoder.state_dict(), load_file(directory / ENCODER_DELTA_FILE)
+                bad = [k for k in delta if k not in own or own[k].shape != delta[k].shape]
+                if bad:
+                    raise ValueError(f"encoder delta does not fit base model {config.base_model!r} ({bad[0]})")
+                encoder.load_state_dict({k: v.to(own[k].dtype) for k, v in delta.items()}, strict=False)
+            else:
+                encoder, tokenizer = AutoModel.from_pretrained(source), AutoTokenizer.from_pretrained(source)
+            model = cls(encoder, tokenizer, config, source)
             model.head.load_state_dict(load_file(directory / HEAD_FILE))
         except Exception as err:  # any unreadable piece: the directory and the cause, on one line
             lines = [x.strip() for x in str(err).splitlines() if x.strip()][:2]
@@ -131,7 +151,8 @@ class SentenceScorer(nn.Module):
         return model.eval()
 
     def save_pretrained(self, directory: str | Path) -> Path:
-        """Config and head weights; the encoder and tokenizer too when config.encoder_weights == 'full'."""
+        """Config and head weights; with config.encoder_weights "full" the encoder and tokenizer too, with "delta" the
+        encoder's weights but FROZEN_ENCODER_WEIGHTS in float16."""
         from safetensors.torch import save_file
 
         quiet_transformers()
@@ -141,6 +162,13 @@ class SentenceScorer(nn.Module):
         if self.config.encoder_weights == "full":
             self.encoder.save_pretrained(directory / ENCODER_DIR)
             self.tokenizer.save_pretrained(directory / ENCODER_DIR)
+        elif self.config.encoder_weights == "delta":
+            delta = {
+                k: v.detach().to(torch.float16).contiguous()
+                for k, v in self.encoder.state_dict().items()
+                if k not in FROZEN_ENCODER_WEIGHTS
+            }
+            save_file(delta, directory / ENCODER_DELTA_FILE)
         (directory / CONFIG_FILE).write_text(json.dumps(self.config.to_dict(), indent=2) + "\n", encoding="utf-8")
         for path in directory.rglob("*"):
             if path.is_file():

@@ -11,6 +11,7 @@ from stancesum.models.labeler_config import DEFAULT_BASE_MODEL, ModelLoadError
 CONFIG_FILE = "summarizer_config.json"
 HEAD_FILE = "scorer_head.safetensors"
 ENCODER_DIR = "encoder"
+ENCODER_DELTA_FILE = "encoder_delta.safetensors"
 FORMAT_VERSION = 1
 MODEL_KIND = "stancesum-extractive-scorer"
 DEFAULT_SUMMARIZER_DIR = Path(__file__).resolve().parent / "summarizer_default"
@@ -54,7 +55,8 @@ class SummarizerConfig(ScorerArchitecture):
 
     position_buckets: int = 32
     # "base": the encoder is the untouched base model, loaded from its package, not saved;
-    # "full": the encoder is saved in encoder/ (a model that is not the packaged base, e.g. in tests).
+    # "full": the encoder is saved in encoder/ (a model that is not the packaged base, e.g. in tests);
+    # "delta": a fine-tuned base encoder, saved as its changed weights (all but the word embeddings) in float16.
     encoder_weights: str = "base"
     mmr_lambda: float = 1.0  # the relevance/redundancy trade-off chosen on dev; the default at inference
     # The default summary length (words), decided from the reference summaries at training; None: 3 sentences.
@@ -62,8 +64,8 @@ class SummarizerConfig(ScorerArchitecture):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.encoder_weights not in ("base", "full"):
-            raise ValueError(f"encoder_weights must be 'base' or 'full', got {self.encoder_weights!r}")
+        if self.encoder_weights not in ("base", "full", "delta"):
+            raise ValueError(f"encoder_weights must be 'base', 'full' or 'delta', got {self.encoder_weights!r}")
         if not 0.0 <= self.mmr_lambda <= 1.0:
             raise ValueError(f"mmr_lambda must be in 0..1, got {self.mmr_lambda}")
 
