@@ -251,6 +251,50 @@ def test_onnx_runtime_scores_as_trained_and_needs_no_torch(tmp_path):
     assert out.stdout.split()[-2:] == ["False", "False"]
 
 
+def test_delta_scorer_saves_the_tuned_weights_over_its_base(tmp_path):
+    """A fine-tuned base encoder is saved as float16 weights without the word embeddings, loads onto its base, and
+    runs on ONNX from an export cached apart from the base's."""
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    from stancesum.inference.summarizers import load_scorer
+    from stancesum.models.onnx_summarizer import encoder_export_dir, encoder_source
+    from stancesum.models.summarizer import FROZEN_ENCODER_WEIGHTS
+    from stancesum.models.summarizer_config import ENCODER_DELTA_FILE, read_config
+
+    base = tiny_scorer()
+    base.encoder.save_pretrained(tmp_path / "base")
+    base.tokenizer.save_pretrained(tmp_path / "base")
+    scorer = tiny_scorer()
+    scorer.config.base_model, scorer.config.encoder_weights = str(tmp_path / "base"), "delta"
+    scorer.config.quantize, scorer.config.runtime = True, "onnx"
+    with torch.no_grad():
+        for name, weight in scorer.encoder.named_parameters():
+            if name not in FROZEN_ENCODER_WEIGHTS:
+                weight.copy_((weight + 0.05 * torch.randn_like(weight)).half())
+    directory = scorer.save_pretrained(tmp_path / "delta")
+    delta = load_file(directory / ENCODER_DELTA_FILE)
+    assert not (directory / "encoder").exists() and not set(FROZEN_ENCODER_WEIGHTS) & set(delta)
+    assert {v.dtype for v in delta.values()} == {torch.float16}
+
+    loaded = SentenceScorer.from_pretrained(directory)
+    assert torch.equal(loaded.encoder.embeddings.word_embeddings.weight, base.encoder.embeddings.word_embeddings.weight)
+    for model in (loaded, scorer):  # float32 vectors first: exactly the tuned weights
+        model.config.runtime, model.config.quantize = "torch", False
+    torch.testing.assert_close(loaded.embed(TEXTS), scorer.embed(TEXTS))
+    assert not torch.allclose(loaded.embed(TEXTS), base.embed(TEXTS), atol=1e-3)
+
+    scorer.config.quantize, scorer.config.runtime = True, "onnx"
+    config = read_config(directory)
+    assert encoder_export_dir(encoder_source(config, directory)) != encoder_export_dir(str(tmp_path / "base"))
+    title = "Council approves transport budget"
+    np.testing.assert_allclose(load_scorer(directory).score(TEXTS, title)[0], scorer.score(TEXTS, title)[0], atol=1e-5)
+
+    save_file({"pooler.dense.weight": torch.zeros(3, 3, dtype=torch.float16)}, directory / ENCODER_DELTA_FILE)
+    with pytest.raises(ModelLoadError, match="does not fit base model"):
+        SentenceScorer.from_pretrained(directory)
+
+
 def test_scorer_config_validation():
     with pytest.raises(ValueError, match="runtime"):
         SummarizerConfig(runtime="tensorflow")
@@ -457,6 +501,50 @@ def test_sentence_losses():
         SummarizerTrainingArguments(loss="ranking")
 
 
+@pytest.mark.parametrize(("improves", "weights"), [(True, "full"), (False, "full"), (True, "base"), (False, "base")])
+def test_encoder_fine_tuning_keeps_the_epoch_the_selection_prefers(improves, weights):
+    import torch
+
+    from stancesum.training.corpora import SummaryDocument
+    from stancesum.training.summarizer_training import (
+        LabeledDocument,
+        SummarizerTrainingArguments,
+        finetune_encoder,
+    )
+
+    scorer = tiny_scorer()
+    scorer.config.encoder_weights = weights  # "base": the packaged base, saved as a float16 delta once tuned
+    before = {k: v.clone() for k, v in scorer.encoder.state_dict().items()}
+    docs = [
+        LabeledDocument(
+            SummaryDocument(f"t{i}", "Council budget", TEXTS, "r", None, "seeds", "train"),
+            np.eye(len(TEXTS), dtype=np.float32)[i],
+            "train",
+        )
+        for i in range(2)
+    ] + [LabeledDocument(SummaryDocument("d", None, TEXTS[:4], "r", None, "seeds", "dev"), np.zeros(4), "dev")]
+    inputs: list = [None, None, "stale"]
+    calls = iter(range(10))
+
+    def selection() -> dict:  # a selection score that rises (or falls) with every epoch
+        step = next(calls)
+        return {"rouge1": float(step if improves else -step), "rouge2": 0.0, "rougeLsum": 0.0, "words": 0.0}
+
+    args = SummarizerTrainingArguments(encoder_epochs=2, encoder_learning_rate=0.01, batch_size=2)
+    history = finetune_encoder(scorer, docs, inputs, [0, 1], args, np.random.default_rng(0), selection)
+    assert [h["epoch"] for h in history] == ["encoder 0", "encoder 1", "encoder 2", "chosen"]
+    changed = any(not torch.equal(before[k], v) for k, v in scorer.encoder.state_dict().items())
+    assert changed == improves
+    assert scorer.config.encoder_weights == ("delta" if improves and weights == "base" else weights)
+    if scorer.config.encoder_weights == "delta":  # chosen on the weights it saves
+        tuned = [v for k, v in scorer.encoder.state_dict().items() if k != "embeddings.word_embeddings.weight"]
+        assert all(torch.equal(v, v.half().float()) for v in tuned if v.is_floating_point())
+    assert torch.equal(before["embeddings.word_embeddings.weight"], scorer.encoder.embeddings.word_embeddings.weight)
+    assert not any(p.requires_grad for p in scorer.encoder.parameters())
+    emb, feats = inputs[2]  # the selection document's vectors as the saved scorer makes them
+    assert torch.allclose(emb, scorer.embed(TEXTS[:4]), atol=1e-6) and feats.shape == (4, feats.shape[1])
+
+
 def test_summary_only_articles_are_training_documents(tmp_path, monkeypatch):
     """Summary-only articles (seeds/summaries/) are split as inference splits them and labeled by the oracle, whose
     labels are cached across runs."""
@@ -529,6 +617,20 @@ def test_the_committed_summarizer_has_its_recipe_architecture():
 
     recipe = SummarizerTrainingArguments.load(REPO / "training" / "configs" / "summarizer.yaml", [])
     assert recipe.architecture() == read_config(DEFAULT_SUMMARIZER_DIR).architecture()
+
+
+def test_the_committed_summarizer_card_is_its_record_rendered():
+    """The card is rendered from the training record, saved benchmarks and notes; a tuned encoder is named as such."""
+    from stancesum.models.summarizer_config import DEFAULT_SUMMARIZER_DIR
+    from stancesum.training.summarizer_training import RECORD_FILE, render_card
+
+    record = json.loads((DEFAULT_SUMMARIZER_DIR / RECORD_FILE).read_text(encoding="utf-8"))
+    size = sum(p.stat().st_size for p in DEFAULT_SUMMARIZER_DIR.rglob("*.safetensors"))
+    card = render_card(record, record["arguments"], record["data_sha256"], size, DEFAULT_SUMMARIZER_DIR)
+    assert card == (DEFAULT_SUMMARIZER_DIR / "README.md").read_text(encoding="utf-8")
+    assert "**frozen** base encoder" in card
+    tuned = render_card({**record, "encoder_weights": "delta"}, record["arguments"], record["data_sha256"], size)
+    assert "**fine-tuned**" in tuned and "encoder_delta.safetensors" in tuned and "**frozen**" not in tuned
 
 
 def test_benchmark_article_and_table():

