@@ -177,14 +177,18 @@ class SentenceScorer(nn.Module):
 
     @torch.inference_mode()
     def embed(self, texts: Sequence[str], batch_size: int = 16) -> torch.Tensor:
-        """Mean-pooled, L2-normalised sentence vectors of the frozen encoder, in length-sorted batches, made the way
-        the config's runtime makes them at inference."""
+        """Mean-pooled, L2-normalised sentence vectors of the encoder, in length-sorted batches, made the way the
+        config's runtime makes them at inference."""
         if self.config.runtime == "onnx":
             return torch.from_numpy(normalize(self.onnx_encoder().pooled(list(texts), None, batch_size)))
-        dim = self.encoder.config.hidden_size
-        encoder = self._inference_encoder()
-        out = torch.zeros(len(texts), dim)
+        return self.encode(texts, self._inference_encoder(), batch_size)
+
+    def encode(self, texts: Sequence[str], encoder: nn.Module | None = None, batch_size: int = 16) -> torch.Tensor:
+        """Mean-pooled, L2-normalised vectors of `encoder` (default: the float32 encoder as it is now, with gradients
+        where they are enabled), computed in length-sorted batches and returned in the order of `texts`."""
+        encoder = encoder or self.encoder
         order = np.argsort([len(t) for t in texts], kind="stable")
+        parts, positions = [torch.zeros(0, self.encoder.config.hidden_size)], [torch.zeros(0, dtype=torch.long)]
         for begin in range(0, len(order), batch_size):
             idx = order[begin : begin + batch_size]
             batch = self.tokenizer(
@@ -197,8 +201,9 @@ class SentenceScorer(nn.Module):
             hidden = encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
             mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            out[torch.as_tensor(idx)] = nn.functional.normalize(pooled.float(), dim=-1)
-        return out
+            parts.append(nn.functional.normalize(pooled.float(), dim=-1))
+            positions.append(torch.as_tensor(idx))
+        return torch.cat(parts)[torch.argsort(torch.cat(positions))]
 
     @staticmethod
     def features(embeddings: torch.Tensor, title: torch.Tensor | None, lexical: np.ndarray) -> torch.Tensor:

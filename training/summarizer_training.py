@@ -428,12 +428,7 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
             idx = order[begin : begin + args.batch_size]
             emb, feats, mask, target = _batch([inputs[i] for i in idx], [docs[i].labels for i in idx])
             loss = sentence_loss(head(emb, feats, mask), target, mask, args.loss)
-            optimizer.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(head.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            total += float(loss.detach()) * len(idx)
+            total += _step(loss, optimizer, schedule, head.parameters()) * len(idx)
         scores = selection_rouge(1.0)
         history.append({"epoch": epoch, "train_loss": round(total / len(train_idx), 4), **scores})
         log.info(
@@ -485,25 +480,14 @@ def train_scorer(args: SummarizerTrainingArguments) -> dict:
     return {"scorer": scorer, "record": record}
 
 
-def _pooled(scorer: SentenceScorer, texts: list[str], chunk: int = 64) -> torch.Tensor:
-    """Mean-pooled, L2-normalised vectors of the fp32 encoder as it is now (with gradients where enabled)."""
-    order = np.argsort([len(t) for t in texts], kind="stable")
-    parts, positions = [], []
-    for begin in range(0, len(order), chunk):
-        idx = order[begin : begin + chunk]
-        batch = scorer.tokenizer(
-            [texts[i] for i in idx],
-            truncation=True,
-            max_length=scorer.config.max_length,
-            padding=True,
-            return_tensors="pt",
-        )
-        hidden = scorer.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
-        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        parts.append(nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9), dim=-1))
-        positions.append(torch.as_tensor(idx))
-    out = torch.cat(parts)
-    return out[torch.argsort(torch.cat(positions))]
+def _step(loss: torch.Tensor, optimizer: torch.optim.Optimizer, schedule, parameters) -> float:
+    """One optimizer step on `loss` (gradients clipped to norm 1); the loss as a float."""
+    optimizer.zero_grad()
+    loss.backward()
+    nn.utils.clip_grad_norm_(parameters, 1.0)
+    optimizer.step()
+    schedule.step()
+    return float(loss.detach())
 
 
 def _document_inputs(scorer: SentenceScorer, doc: SummaryDocument, vectors: torch.Tensor):
@@ -549,7 +533,7 @@ def finetune_encoder(
         for i in held:
             inputs[i] = _document_inputs(scorer, docs[i].doc, vectors_of(_texts(docs[i].doc)))
 
-    refresh(lambda texts: _pooled(scorer, texts))
+    refresh(lambda texts: scorer.encode(texts, batch_size=64))
     scores = selection()
     history = [{"epoch": "encoder 0", "train_loss": None, **scores}]
     log.info("encoder epoch 0 (frozen, fp32): selection %s", {k: v for k, v in scores.items() if k != "splits"})
@@ -573,20 +557,15 @@ def finetune_encoder(
         for begin in range(0, len(order), args.batch_size):
             idx = order[begin : begin + args.batch_size]
             texts = [_texts(docs[i].doc) for i in idx]
-            vectors = _pooled(scorer, [t for doc in texts for t in doc])
+            vectors = scorer.encode([t for doc in texts for t in doc], batch_size=64)
             batch, offset = [], 0
             for i, doc in zip(idx, texts, strict=True):
                 batch.append(_document_inputs(scorer, docs[i].doc, vectors[offset : offset + len(doc)]))
                 offset += len(doc)
             emb, feats, mask, target = _batch_with_grad(batch, [docs[i].labels for i in idx])
             loss = sentence_loss(scorer.head(emb, feats, mask), target, mask, args.loss)
-            optimizer.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(scorer.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            total += float(loss.detach()) * len(idx)
-        refresh(lambda texts: _pooled(scorer, texts))
+            total += _step(loss, optimizer, schedule, scorer.parameters()) * len(idx)
+        refresh(lambda texts: scorer.encode(texts, batch_size=64))
         scores = selection()
         history.append({"epoch": f"encoder {epoch}", "train_loss": round(total / len(train_idx), 4), **scores})
         log.info(
