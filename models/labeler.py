@@ -22,6 +22,7 @@ from stancesum.models.labeler_config import (  # noqa: F401  (re-exported: the l
     LabelerConfig,
     LabelerPredictions,
     ModelLoadError,
+    apply_encoder_delta,
     apply_none_bias,
     default_model_available,
     length_sorted_batches,
@@ -125,11 +126,7 @@ class SentenceLabeler(LabelerPredictions, nn.Module):
                 delta = load_file(directory / ENCODER_DELTA_FILE)
                 if config.encoder_weights == "lora":
                     delta = merged_lora_weights(encoder, delta, config.lora_alpha / config.lora_rank)
-                own = encoder.state_dict()
-                bad = [k for k in delta if k not in own or own[k].shape != delta[k].shape]
-                if bad:
-                    raise ValueError(f"encoder delta does not fit base model {config.base_model!r} ({bad[0]})")
-                encoder.load_state_dict({k: v.to(own[k].dtype) for k, v in delta.items()}, strict=False)
+                apply_encoder_delta(encoder, delta, config.base_model)
             else:
                 encoder = AutoModel.from_pretrained(encoder_dir)
             model = cls(encoder, AutoTokenizer.from_pretrained(encoder_dir), config)

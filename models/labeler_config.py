@@ -100,6 +100,16 @@ def resolve_base_model(name: str) -> str:
     return name
 
 
+def apply_encoder_delta(encoder, delta: dict, base_model: str) -> None:
+    """Load `delta` (weight name -> tensor, e.g. float16) onto the base `encoder` in place, cast to its dtypes; a
+    weight the base lacks or shapes differently raises ValueError naming `base_model`."""
+    own = encoder.state_dict()
+    bad = [k for k in delta if k not in own or own[k].shape != delta[k].shape]
+    if bad:
+        raise ValueError(f"encoder delta does not fit base model {base_model!r} ({bad[0]})")
+    encoder.load_state_dict({k: v.to(own[k].dtype) for k, v in delta.items()}, strict=False)
+
+
 @dataclass
 class LabelerConfig:
     """What a labeler directory needs besides its weights."""

@@ -15,7 +15,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from stancesum.models.labeler_config import DEFAULT_BASE_MODEL, ModelLoadError, quiet_transformers, resolve_base_model
+from stancesum.models.labeler_config import (
+    DEFAULT_BASE_MODEL,
+    ModelLoadError,
+    apply_encoder_delta,
+    quiet_transformers,
+    resolve_base_model,
+)
 from stancesum.models.sentence_features import (
     N_LEXICAL,
     N_SEMANTIC,
@@ -134,11 +140,7 @@ class SentenceScorer(nn.Module):
             if config.encoder_weights == "delta":
                 base = resolve_base_model(config.base_model)
                 encoder, tokenizer = AutoModel.from_pretrained(base), AutoTokenizer.from_pretrained(base)
-                own, delta = encoder.state_dict(), load_file(directory / ENCODER_DELTA_FILE)
-                bad = [k for k in delta if k not in own or own[k].shape != delta[k].shape]
-                if bad:
-                    raise ValueError(f"encoder delta does not fit base model {config.base_model!r} ({bad[0]})")
-                encoder.load_state_dict({k: v.to(own[k].dtype) for k, v in delta.items()}, strict=False)
+                apply_encoder_delta(encoder, load_file(directory / ENCODER_DELTA_FILE), config.base_model)
             else:
                 encoder, tokenizer = AutoModel.from_pretrained(source), AutoTokenizer.from_pretrained(source)
             model = cls(encoder, tokenizer, config, source)

@@ -537,7 +537,7 @@ def finetune_encoder(
     scores = selection()
     history = [{"epoch": "encoder 0", "train_loss": None, **scores}]
     log.info("encoder epoch 0 (frozen, fp32): selection %s", {k: v for k, v in scores.items() if k != "splits"})
-    best, best_state = scores["rouge1"], copy.deepcopy(scorer.state_dict())
+    best, best_state, kept = scores["rouge1"], copy.deepcopy(scorer.state_dict()), 0
     scorer.encoder.requires_grad_(True)
     for name, weight in scorer.encoder.named_parameters():  # half the weights, and the vocabulary stays as is
         if name in FROZEN_ENCODER_WEIGHTS:
@@ -576,12 +576,11 @@ def finetune_encoder(
             {k: v for k, v in scores.items() if k != "splits"},
         )
         if scores["rouge1"] > best:
-            best, best_state = scores["rouge1"], copy.deepcopy(scorer.state_dict())
+            best, best_state, kept = scores["rouge1"], copy.deepcopy(scorer.state_dict()), epoch
     scorer.load_state_dict(best_state)
     scorer.encoder.requires_grad_(False)
     scorer.eval()
-    tuned = max(history, key=lambda h: h["rouge1"])["epoch"] != "encoder 0"
-    if tuned:  # the saved scorer carries its encoder; inference exports it to int8 on first use
+    if kept:  # the saved scorer carries its encoder; inference exports it to int8 on first use
         if scorer.config.encoder_weights == "base":  # saved as a float16 delta over the base: choose on those weights
             scorer.config.encoder_weights = "delta"
             with torch.no_grad():
