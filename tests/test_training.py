@@ -362,3 +362,64 @@ def test_averaged_checkpoints_are_a_candidate(tiny_base, tmp_path):
         rf"Best checkpoint \(mean of the selection splits\) at step [^;]+ of {last};", (path / "README.md").read_text()
     )
     SentenceLabeler.from_pretrained(path)
+
+
+def test_emergent_guard_is_carved_from_train_claims_and_leaves_dev_alone(shared_data):
+    from stancesum.training.corpora import emergent
+    from stancesum.training.examples import guard_examples, public_examples
+
+    plain, guarded = emergent(shared_data), emergent(shared_data, guard_fraction=0.2)
+    assert [r for r in plain if r.split == "dev"] == [r for r in guarded if r.split == "dev"]
+    claims = {s: {r.group for r in guarded if r.split == s} for s in ("train", "dev", "guard")}
+    assert claims["guard"] and not claims["guard"] & claims["train"] and not claims["guard"] & claims["dev"]
+    assert claims["guard"] <= {r.group for r in plain if r.split == "train"}
+    assert len(claims["guard"]) == round(0.2 * len(claims["guard"] | claims["train"]))
+
+    sources = {"stance_sources": {"emergent": -1}, "topic_sources": {}}
+    args = TrainingArguments(data_dir=str(shared_data), emergent_guard=0.2, **sources)
+    guard = guard_examples(args)
+    assert len(guard) == sum(r.split == "guard" for r in guarded)
+    trained = public_examples(args, LabelSchema(), __import__("random").Random(0))
+    assert len(trained) == sum(r.split == "train" for r in guarded)
+    assert not {(e.first, e.second) for e in trained} & {(e.first, e.second) for e in guard}
+    assert guard_examples(TrainingArguments()) == []
+    with pytest.raises(ConfigError, match="emergent_guard"):
+        TrainingArguments(emergent_guard=1.0)
+
+
+def test_a_guard_below_its_floor_costs_checkpoints_and_priors_their_shortfall(tiny_base, tmp_path, shared_data):
+    from stancesum.models.labeler_config import apply_none_bias
+    from stancesum.training.examples import Example
+    from stancesum.training.run import RECORD_FILE, run_training
+    from stancesum.training.trainer import guard_shortfall, ranking_score, tune_none_bias
+
+    assert guard_shortfall(0.70, 0.75) == pytest.approx(0.05) and guard_shortfall(0.80, 0.75) == 0.0
+    assert ranking_score({"score": 0.7, "guard_shortfall": 0.05}) == pytest.approx(0.65)
+    assert ranking_score({"score": 0.7}) == 0.7
+
+    args = tiny_args(tiny_base, tmp_path / "m", data_dir=str(shared_data), emergent_guard=0.2, guard_floor=1.0)
+    path = run_training(args, progress=False)
+    record = json.loads((path / RECORD_FILE).read_text())
+    assert all(0 <= h["guard_accuracy"] <= 1 for h in record["history"])
+    chosen = max(record["history"], key=ranking_score)  # the first of equals, as training keeps it
+    assert record["best"]["step"] == chosen["step"]
+    assert record["calibrated"]["guard_shortfall"] == pytest.approx(1.0 - record["calibrated"]["guard_accuracy"])
+    card = (path / "README.md").read_text()
+    assert "Emergent guard accuracy" in card and "held out of training" in card
+
+    model = SentenceLabeler.from_pretrained(path)
+    model.config.stance_none_bias = 0.0
+    splits = {"dev": seed_articles(args, "dev", model.schema)[:5]}
+    pairs = [("the plan", s.text) for a in splits["dev"] for s in a.sentences]
+    probs, none = model.predict_stances(*zip(*pairs, strict=True)), model.schema.stance_index("none")
+
+    def labels_at(bias: float) -> list[str]:
+        return [model.schema.stances[i] for i in apply_none_bias(probs, none, bias).argmax(1)]
+
+    # a guard labeled as the model labels it with a strong prior against `none`, with a floor of 1.0: only such a
+    # prior meets it, and its shortfall outweighs any stance F1 the selection splits could give
+    assert labels_at(-2.0) != labels_at(0.0)
+    guard = [Example("stance", t, s, label, "g") for (t, s), label in zip(pairs, labels_at(-2.0), strict=True)]
+    forced = tune_none_bias(model, splits, guard=guard, floor=1.0)
+    assert forced < 0 and labels_at(forced) == labels_at(-2.0)
+    assert tune_none_bias(model, splits, guard=guard, floor=0.0) == tune_none_bias(model, splits)

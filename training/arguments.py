@@ -87,6 +87,10 @@ class TrainingArguments:
     target_paraphrases: str | None = None
     paraphrase_share: float = 0.5
     selection_splits: list[str] = field(default_factory=lambda: ["dev", "ood_dev"])  # choose checkpoints, priors
+    # A guard on news-claim stance: this share of Emergent's train claims is held out of training, and a checkpoint
+    # (and the none prior) whose accuracy there falls below guard_floor loses the shortfall from its selection score
+    emergent_guard: float = 0.0
+    guard_floor: float = 0.75
     class_weighting: bool = True
     eval_steps: int = 200
     early_stopping_patience: int = 4
@@ -122,6 +126,8 @@ class TrainingArguments:
                 "must name dev and/or ood_dev (never a test split)",
             ),
             ("contrastive_epochs", self.contrastive_epochs >= 0, "must be >= 0"),
+            ("emergent_guard", 0 <= self.emergent_guard < 1, "must be in [0, 1)"),
+            ("guard_floor", 0 <= self.guard_floor <= 1, "must be in [0, 1]"),
             ("negated_none_share", 0 <= self.negated_none_share <= 1, "must be in [0, 1]"),
             ("paraphrase_share", 0 <= self.paraphrase_share <= 1, "must be in [0, 1]"),
             ("contrastive_temperature", 0 < self.contrastive_temperature <= 10, "must be in (0, 10]"),

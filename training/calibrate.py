@@ -15,10 +15,11 @@ from pathlib import Path
 from stancesum.models.articles_io import atomic_write_text
 from stancesum.models.labeler import CONFIG_FILE, SentenceLabeler
 from stancesum.training.arguments import TrainingArguments
-from stancesum.training.examples import seed_articles
+from stancesum.training.examples import guard_examples, seed_articles
 from stancesum.training.model_card import write_model_card
 from stancesum.training.run import RECORD_FILE, held_out_test_scores
 from stancesum.training.trainer import (
+    guarded_scores,
     selection_scores,
     tune_none_bias,
     tune_review_threshold,
@@ -32,13 +33,16 @@ def calibrate(model_dir: Path) -> dict:
     labeler = SentenceLabeler.from_pretrained(model_dir)
     selection = {name: seed_articles(args, name, labeler.schema) for name in args.selection_splits}
     selection = {name: articles for name, articles in selection.items() if articles}
-    bias, smoothing = tune_none_bias(labeler, selection), tune_topic_smoothing(labeler, selection)
+    guard = guard_examples(args)
+    bias = tune_none_bias(labeler, selection, guard=guard, floor=args.guard_floor)
+    smoothing = tune_topic_smoothing(labeler, selection)
     threshold = tune_review_threshold(labeler, selection)
     record["calibrated"] = {
         "stance_none_bias": bias,
         "topic_smoothing": smoothing,
         "review_threshold": threshold,
         **selection_scores(labeler, selection),
+        **guarded_scores(labeler, guard, args.guard_floor),
     }
     record["test"] = held_out_test_scores(labeler, args)
     atomic_write_text(model_dir / CONFIG_FILE, json.dumps(labeler.config.to_dict(), indent=2) + "\n")

@@ -153,7 +153,8 @@ def public_examples(args: TrainingArguments, schema: LabelSchema, rng: random.Ra
         if name == "seeds" or count == 0:
             continue
         loader = STANCE_CORPORA["vast_by_topic" if name == "vast" else name]  # VAST ships as one dev split
-        rows = [r for r in loader(data_dir) if r.split == "train"]
+        options = {"guard_fraction": args.emergent_guard} if name == "emergent" else {}
+        rows = [r for r in loader(data_dir, **options) if r.split == "train"]
         out.extend(
             Example("stance", r.target, r.text, r.label, name)
             for r in _stratified_sample(rows, lambda r: r.label, count, rng)
@@ -167,6 +168,16 @@ def public_examples(args: TrainingArguments, schema: LabelSchema, rng: random.Ra
             for r in _stratified_sample(topic_rows, lambda r: r.topic, count, rng)
         )
     return out
+
+
+def guard_examples(args: TrainingArguments) -> list[Example]:
+    """The Emergent claims held out of training as a selection guard (args.emergent_guard; empty when 0)."""
+    if args.emergent_guard == 0:
+        return []
+    from stancesum.training.corpora import emergent
+
+    rows = emergent(args.data_dir, guard_fraction=args.emergent_guard)
+    return [Example("stance", r.target, r.text, r.label, "emergent_guard") for r in rows if r.split == "guard"]
 
 
 def training_examples(

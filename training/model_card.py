@@ -199,9 +199,16 @@ def render_model_card(
             scores.append(
                 (f"seed {split} (once, after selection)", _fmt(s["stance_macro_f1"]), _fmt(s["topic_accuracy"]))
             )
+    guarded = any("guard_accuracy" in h for h in record["history"])
     history = [
-        (h["step"], h["epoch"], _fmt(h["stance_macro_f1"]), _fmt(h["topic_accuracy"])) for h in record["history"]
+        (h["step"], h["epoch"], _fmt(h["stance_macro_f1"]), _fmt(h["topic_accuracy"]))
+        + ((_fmt(h["guard_accuracy"]) if "guard_accuracy" in h else "",) if guarded else ())
+        for h in record["history"]
     ]  # means over the selection splits
+    history_columns = ("step", "epoch", "selection stance macro-F1", "selection topic accuracy") + (
+        ("Emergent guard accuracy",) if guarded else ()
+    )
+    guard_note = _guard_note(record, args) if guarded else ""
     last_step = max((h["step"] for h in record["history"] if isinstance(h["step"], int)), default="?")
     data = record.get("data") or {}
     warning = ""
@@ -256,8 +263,8 @@ training took {record["train_seconds"] / 60:.1f} minutes on {platform.machine()}
 torch {torch.__version__}, transformers {transformers.__version__}. Weights stored: {size_bytes / 1e6:.1f} MB
 ({DELTA_NOTE if args["encoder_weights"] == "delta" else "the whole encoder"}).
 
-{_table(history, ("step", "epoch", "selection stance macro-F1", "selection topic accuracy"))}
-
+{_table(history, history_columns)}
+{guard_note}
 ## Limits
 
 - The seed corpus has a few hundred articles, labeled by AI annotation sessions and reviewed by another (see
@@ -276,6 +283,17 @@ def data_sha256(args: dict, known: dict[str, str] | None = None) -> dict[str, st
     known = known or {}
     paths = [args["seeds_path"], args["splits_path"], *args["extra_data"]]
     return {Path(p).name: known.get(str(p)) or file_sha256(p) for p in paths}
+
+
+def _guard_note(record: dict, args: dict) -> str:
+    pairs = sum(sum(v.values()) for v in (record.get("guard") or {}).values())
+    calibrated = (record.get("calibrated") or {}).get("guard_accuracy")
+    after = f", {_fmt(calibrated)} after calibration" if calibrated is not None else ""
+    return (
+        f"\nThe Emergent guard: {pairs} pairs of {args['emergent_guard']:.0%} of Emergent's train claims, held out of "
+        f"training; a checkpoint (and the none prior) lost its accuracy's shortfall below {args['guard_floor']:.2f} "
+        f"from its score. The chosen checkpoint: {_fmt(record['best'].get('guard_accuracy', float('nan')))}{after}.\n"
+    )
 
 
 def write_model_card(directory: Path, record: dict, args: dict, schema: LabelSchema, test_scores: dict | None) -> None:

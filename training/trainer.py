@@ -22,7 +22,14 @@ from stancesum.models.labeler import SentenceLabeler
 from stancesum.models.labeler_config import stance_contexts
 from stancesum.models.schema import LabelSchema
 from stancesum.training.arguments import TrainingArguments
-from stancesum.training.examples import SIDED_ONLY_SOURCES, Example, describe, seed_articles, training_examples
+from stancesum.training.examples import (
+    SIDED_ONLY_SOURCES,
+    Example,
+    describe,
+    guard_examples,
+    seed_articles,
+    training_examples,
+)
 
 log = logging.getLogger(__name__)
 TASKS = {"topic": 0, "stance": 1}
@@ -210,12 +217,44 @@ def selection_scores(labeler: SentenceLabeler, splits: dict[str, list[Article]])
     return {**means, **per_split}
 
 
+def guard_probabilities(labeler: SentenceLabeler, guard: list[Example]) -> tuple[np.ndarray, np.ndarray]:
+    """Stance probabilities (with the labeler's none prior) and gold label indices of the guard pairs."""
+    probs = labeler.predict_stances([e.first for e in guard], [e.second or "" for e in guard], batch_size=128)
+    return probs, np.array([labeler.schema.stance_index(e.label) for e in guard], dtype=int)
+
+
+def guard_shortfall(accuracy: float, floor: float) -> float:
+    """How far the guard's accuracy falls below its floor (0 at or above it): what a candidate's score loses."""
+    return max(0.0, floor - accuracy)
+
+
+def guarded_scores(labeler: SentenceLabeler, guard: list[Example], floor: float) -> dict[str, float]:
+    """The guard's accuracy and the shortfall it costs (empty without a guard)."""
+    if not guard:
+        return {}
+    probs, gold = guard_probabilities(labeler, guard)
+    accuracy = float(np.mean(probs.argmax(1) == gold))
+    return {"guard_accuracy": accuracy, "guard_shortfall": guard_shortfall(accuracy, floor)}
+
+
+def ranking_score(scores: dict) -> float:
+    """What chooses among checkpoints: the selection score less the guard's shortfall, if there is a guard."""
+    return scores["score"] - scores.get("guard_shortfall", 0.0)
+
+
 def _by_smallest_change(grid: np.ndarray) -> np.ndarray:
     return grid[np.argsort(np.abs(grid), kind="stable")]  # among equal scores, the smallest change wins
 
 
-def tune_none_bias(labeler: SentenceLabeler, splits: dict[str, list[Article]], grid: np.ndarray | None = None) -> float:
-    """The prior on 'none' (log-odds) that maximises stance macro-F1, averaged over the held-out splits; stored in
+def tune_none_bias(
+    labeler: SentenceLabeler,
+    splits: dict[str, list[Article]],
+    grid: np.ndarray | None = None,
+    guard: list[Example] | None = None,
+    floor: float = 0.75,
+) -> float:
+    """The prior on 'none' (log-odds) that maximises stance macro-F1, averaged over the held-out splits, less twice
+    the guard's shortfall (the score is the mean of stance and topic, so this is the checkpoints' trade); stored in
     the labeler's config."""
     from sklearn.metrics import f1_score
 
@@ -229,9 +268,18 @@ def tune_none_bias(labeler: SentenceLabeler, splits: dict[str, list[Article]], g
             data.append((predict_gold_stances(labeler, pairs), [labeler.schema.stance_index(p.label) for p in pairs]))
     if not data:
         return 0.0
+    guarded = guard_probabilities(labeler, guard) if guard else None
+
+    def cost(bias: float) -> float:
+        if guarded is None:
+            return 0.0
+        probs, gold = guarded
+        return 2 * guard_shortfall(float(np.mean(apply_none_bias(probs, none, bias).argmax(1) == gold)), floor)
+
     grid = _by_smallest_change(np.arange(-2.0, 3.01, 0.25) if grid is None else grid)
     scores = [
-        np.mean([f1_score(g, apply_none_bias(p, none, b).argmax(1), average="macro") for p, g in data]) for b in grid
+        np.mean([f1_score(g, apply_none_bias(p, none, b).argmax(1), average="macro") for p, g in data]) - cost(b)
+        for b in grid
     ]
     labeler.config.stance_none_bias = float(grid[int(np.argmax(scores))])
     return labeler.config.stance_none_bias
@@ -416,6 +464,7 @@ def train(args: TrainingArguments, progress: bool = True, skip: set[tuple[str, s
     selection = {name: articles for name, articles in selection.items() if articles}
     if not selection:
         raise ValueError(f"{args.splits_path}: no article in the selection splits {args.selection_splits}")
+    guard = guard_examples(args)
     log.info("training examples: %s", describe(examples))
     module = MultiTaskModule(
         labeler,
@@ -453,7 +502,7 @@ def train(args: TrainingArguments, progress: bool = True, skip: set[tuple[str, s
                 self.select(state, control, step=f"average of {self.averaged}")
 
         def select(self, state, control, step: int | str | None = None):
-            scores = selection_scores(labeler, selection)
+            scores = {**selection_scores(labeler, selection), **guarded_scores(labeler, guard, args.guard_floor)}
             labeler.train()
             step = state.global_step if step is None else step
             history.append({"step": step, "epoch": round(state.epoch or 0, 3), **scores})
@@ -462,7 +511,7 @@ def train(args: TrainingArguments, progress: bool = True, skip: set[tuple[str, s
                 for k, v in labeler.state_dict().items():
                     self.sum[k] = self.sum.get(k, 0) + v.detach().double()
                 self.averaged += 1
-            if scores["score"] > best["score"]:
+            if ranking_score(scores) > ranking_score(best):
                 best.update(scores, step=step, state=copy.deepcopy(labeler.state_dict()))
                 self.bad_evals = 0
             else:
@@ -529,10 +578,10 @@ def train(args: TrainingArguments, progress: bool = True, skip: set[tuple[str, s
     scratch.cleanup()
     labeler.load_state_dict(best.pop("state"))
     labeler.eval()
-    none_bias = tune_none_bias(labeler, selection)
+    none_bias = tune_none_bias(labeler, selection, guard=guard, floor=args.guard_floor)
     smoothing = tune_topic_smoothing(labeler, selection)
     review_threshold = tune_review_threshold(labeler, selection)
-    calibrated = selection_scores(labeler, selection)
+    calibrated = {**selection_scores(labeler, selection), **guarded_scores(labeler, guard, args.guard_floor)}
     log.info("stance none bias %.2f, topic smoothing %.2f on %s: %s", none_bias, smoothing, list(selection), calibrated)
     return {
         "calibrated": {
@@ -542,6 +591,7 @@ def train(args: TrainingArguments, progress: bool = True, skip: set[tuple[str, s
             **calibrated,
         },
         "examples": describe(examples),
+        "guard": describe(guard) if guard else None,
         "n_examples": len(examples),
         "history": history,
         "best": {k: v for k, v in best.items()},

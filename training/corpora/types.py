@@ -18,8 +18,9 @@ from stancesum.models.schema import DEFAULT_TOPICS, STANCE_LABELS
 
 K = TypeVar("K", bound=Hashable)
 
-SPLITS: tuple[str, ...] = ("train", "dev", "test")
-SEED_SPLITS: tuple[str, ...] = (*SPLITS, "ood_dev", "ood_test")  # the seed corpus also holds out whole families
+SPLITS: tuple[str, ...] = ("train", "dev", "test", "guard")  # guard: carved from train to check checkpoints
+# the seed corpus also holds out whole families
+SEED_SPLITS: tuple[str, ...] = ("train", "dev", "test", "ood_dev", "ood_test")
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
