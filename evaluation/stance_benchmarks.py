@@ -11,6 +11,7 @@ import numpy as np
 from stancesum.evaluation.baselines import ZeroShotBaseline
 from stancesum.evaluation.metrics import load_metric
 from stancesum.inference.analyzer import resolve_precision
+from stancesum.models.bootstrap import accuracy_from_confusion, bootstrap_ci_counts, f1_from_confusion
 from stancesum.training.corpora import STANCE_CORPORA, StanceExample
 
 
@@ -36,10 +37,33 @@ STANCE_BENCHMARKS: dict[str, StanceBenchmark] = {
 }
 
 
-def _scores(gold: list[str], pred: list[str]) -> dict:
+LABELS = ("favor", "against", "none")
+
+
+def _intervals(gold: list[str], pred: list[str], groups: list[str], present: list[str]) -> dict[str, list[float]]:
+    """95% bootstrap intervals of accuracy and macro-F1 (labels present) resampling whole groups (the unit the
+    corpus's split was drawn by: Emergent's claims, VAST's topics), since rows of one group are not independent."""
+    index = {g: i for i, g in enumerate(sorted(set(groups)))}
+    counts = np.zeros((len(index), len(LABELS), len(LABELS)))
+    for g, p, k in zip(gold, pred, groups, strict=True):
+        counts[index[k], LABELS.index(g), LABELS.index(p)] += 1
+    columns = [LABELS.index(lab) for lab in present]
+
+    def macro_f1(confusion: np.ndarray) -> np.ndarray:  # over the labels present in each resample's gold
+        f1, found = f1_from_confusion(confusion)[:, columns], confusion.sum(-1)[:, columns] > 0
+        return np.where(found, f1, 0.0).sum(-1) / np.maximum(found.sum(-1), 1)
+
+    accuracy = bootstrap_ci_counts(counts, accuracy_from_confusion)
+    macro = bootstrap_ci_counts(counts, macro_f1)
+    return {"accuracy_ci95": list(accuracy[1:]), "macro_f1_present_ci95": list(macro[1:])}
+
+
+def _scores(gold: list[str], pred: list[str], groups: list[str] | None = None) -> dict:
     result = load_metric("stance_metrics").compute(predictions=pred, references=gold)
-    present = [lab for lab in ("favor", "against", "none") if lab in set(gold)]
+    present = [lab for lab in LABELS if lab in set(gold)]
     result["macro_f1_present"] = float(np.mean([result["per_class"][lab]["f1"] for lab in present]))
+    if groups is not None:
+        result.update(_intervals(gold, pred, groups, present))
     return result
 
 
@@ -100,20 +124,20 @@ def run_stance_benchmark(
     rows = [r for r in rows_all if r.split == spec.split]
     fit = [r for r in rows_all if r.split == spec.fit_split]
     fit = fit[:: max(1, len(fit) // max_fit)]  # an even, deterministic subsample keeps the threshold fit quick
-    gold = [r.label for r in rows]
+    gold, groups = [r.label for r in rows], [r.group for r in rows]
     polar_only = "none" not in set(gold) | {r.label for r in fit}
     majority = Counter(r.label for r in fit).most_common(1)[0][0]
-    systems = {"majority": _scores(gold, [majority] * len(gold))}
+    systems = {"majority": _scores(gold, [majority] * len(gold), groups)}
     zero_shot, tau = zero_shot_predictions(rows, fit, polar_only, ZeroShotBaseline())
-    systems["zero-shot"] = {**_scores(gold, zero_shot), "relevance_threshold": tau}
+    systems["zero-shot"] = {**_scores(gold, zero_shot, groups), "relevance_threshold": tau}
     if model_dir is not None:
-        systems["model"] = _scores(
-            gold, model_predictions(model_dir, rows, polar_only, none_bias=none_bias, precision=precision)
-        )
+        predicted = model_predictions(model_dir, rows, polar_only, none_bias=none_bias, precision=precision)
+        systems["model"] = _scores(gold, predicted, groups)
     return {
         "benchmark": name,
         "split": spec.split,
         "n": len(rows),
+        "groups": len(set(groups)),
         "labels": dict(Counter(gold)),
         "polar_only": polar_only,
         "published": spec.published,
@@ -134,10 +158,21 @@ def format_stance_benchmark(result: dict) -> str:
             else ""
         )
     ]
-    lines.append(f"{'system':<12} {'accuracy':>9} {'macro-F1':>9} {'F_avg':>7}")
+    lines.append(f"{'system':<12} {'accuracy':>9} {'95% CI':>15} {'macro-F1':>9} {'95% CI':>15} {'F_avg':>7}")
+
+    def interval(s: dict, key: str) -> str:
+        low, high = s.get(key, (float("nan"), float("nan")))
+        return f"[{low:.3f}, {high:.3f}]"
+
     for name, s in result["systems"].items():
-        lines.append(f"{name:<12} {s['accuracy']:>9.3f} {s['macro_f1_present']:>9.3f} {s['f_avg']:>7.3f}")
+        lines.append(
+            f"{name:<12} {s['accuracy']:>9.3f} {interval(s, 'accuracy_ci95'):>15} {s['macro_f1_present']:>9.3f} "
+            f"{interval(s, 'macro_f1_present_ci95'):>15} {s['f_avg']:>7.3f}"
+        )
     if result["published"]:
         lines.append(f"published: {result['published']}")
-    lines.append("macro-F1 is over the labels present in the gold split.")
+    lines.append(
+        "macro-F1 is over the labels present in the gold split; intervals: 95% bootstrap over the split's "
+        f"{result.get('groups', '?')} groups (claims or topics, the unit the split was drawn by)."
+    )
     return "\n".join(lines) + "\n"

@@ -178,3 +178,29 @@ def test_partially_labeled_gold_scores_what_it_labels(tmp_path, tiny_model_dir):
     system = result.metrics["systems"]["system"]
     assert system["topic"]["n_sentences"] == 4 and system["stance"] == {}
     assert result.metrics["systems"]["zero-shot"]["topic"]["n_sentences"] == 4
+
+
+def test_stance_benchmark_intervals_resample_whole_groups():
+    from stancesum.evaluation.stance_benchmarks import _intervals
+
+    gold = ["favor", "favor", "none", "none", "against", "against"]
+    perfect = _intervals(gold, gold, ["a", "a", "b", "b", "c", "c"], ["favor", "against", "none"])
+    assert perfect["accuracy_ci95"] == [1.0, 1.0] and perfect["macro_f1_present_ci95"] == [1.0, 1.0]
+    # one group all right, one all wrong: resampling groups spreads accuracy from 0 to 1; one group per row narrower
+    gold, pred = ["favor"] * 10 + ["none"] * 10, ["favor"] * 20
+    by_group = _intervals(gold, pred, ["a"] * 10 + ["b"] * 10, ["favor", "none"])["accuracy_ci95"]
+    by_row = _intervals(gold, pred, [str(i) for i in range(20)], ["favor", "none"])["accuracy_ci95"]
+    assert by_group == [0.0, 1.0] and 0.2 < by_row[0] < 0.5 < by_row[1] < 0.8
+
+
+def test_emergent_benchmark_reports_each_system_with_intervals_over_claims(tiny_model_dir, shared_data):
+    from stancesum.evaluation.stance_benchmarks import format_stance_benchmark, run_stance_benchmark
+
+    result = run_stance_benchmark("emergent", shared_data, tiny_model_dir, max_fit=200, precision="fp32")
+    assert result["n"] == 405 and result["groups"] == 48
+    for system in ("majority", "zero-shot", "model"):
+        s = result["systems"][system]
+        low, high = s["accuracy_ci95"]
+        assert low <= s["accuracy"] <= high and high - low > 0.01
+    text = format_stance_benchmark(result)
+    assert "95% bootstrap over the split's 48 groups" in text and text.count("[") >= 6
