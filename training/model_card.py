@@ -147,7 +147,7 @@ def figures_section(directory: Path | None) -> str:
                 b["name"],
                 b["split"],
                 b["n"],
-                *(_fmt(b["systems"].get(s, {}).get(b["measure"])) for s in ("majority", "zero-shot", "model")),
+                *(_with_interval(b["systems"].get(s, {}), b["measure"]) for s in ("majority", "zero-shot", "model")),
                 b.get("published") or "–",
             )
             for b in figures["benchmarks"]
@@ -283,6 +283,12 @@ def data_sha256(args: dict, known: dict[str, str] | None = None) -> dict[str, st
     known = known or {}
     paths = [args["seeds_path"], args["splits_path"], *args["extra_data"]]
     return {Path(p).name: known.get(str(p)) or file_sha256(p) for p in paths}
+
+
+def _with_interval(system: dict, measure: str) -> str:
+    """A benchmark figure, with its 95% interval where the benchmark gave one."""
+    low_high = system.get(f"{measure}_ci95")
+    return _fmt(system.get(measure)) + (f" [{_fmt(low_high[0])}, {_fmt(low_high[1])}]" if low_high else "")
 
 
 def _guard_note(record: dict, args: dict) -> str:
