@@ -209,6 +209,7 @@ def render_model_card(
         ("Emergent guard accuracy",) if guarded else ()
     )
     guard_note = _guard_note(record, args) if guarded else ""
+    guard_rule = ", less the guard's shortfall" if guarded else ""
     last_step = max((h["step"] for h in record["history"] if isinstance(h["step"], int)), default="?")
     data = record.get("data") or {}
     warning = ""
@@ -258,7 +259,7 @@ Public corpora are read from `--data-dir` and are not part of this repository; s
 {json.dumps({k: v for k, v in args.items() if k not in ("seeds_path", "splits_path", "data_dir")}, indent=2)}
 ```
 
-Best checkpoint (mean of the selection splits) at step {best["step"]} of {last_step};
+Best checkpoint (mean of the selection splits{guard_rule}) at step {best["step"]} of {last_step};
 training took {record["train_seconds"] / 60:.1f} minutes on {platform.machine()} CPU ({args["threads"]} threads),
 torch {torch.__version__}, transformers {transformers.__version__}. Weights stored: {size_bytes / 1e6:.1f} MB
 ({DELTA_NOTE if args["encoder_weights"] == "delta" else "the whole encoder"}).
