@@ -297,9 +297,10 @@ def _guard_note(record: dict, args: dict) -> str:
     calibrated = (record.get("calibrated") or {}).get("guard_accuracy")
     after = f", {_fmt(calibrated)} after calibration" if calibrated is not None else ""
     return (
-        f"\nThe Emergent guard: {pairs} pairs of {args['emergent_guard']:.0%} of Emergent's train claims, held out of "
+        f"\nThe Emergent guard: {pairs} pairs ({args['emergent_guard']:.0%} of Emergent's train claims), held out of "
         f"training; a checkpoint (and the none prior) lost its accuracy's shortfall below {args['guard_floor']:.2f} "
-        f"from its score. The chosen checkpoint: {_fmt(record['best'].get('guard_accuracy', float('nan')))}{after}.\n"
+        f"from its score. Its accuracy at the chosen checkpoint: "
+        f"{_fmt(record['best'].get('guard_accuracy', float('nan')))}{after}.\n"
     )
 
 
