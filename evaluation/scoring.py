@@ -32,7 +32,8 @@ def _check_aligned(gold: list[Article], pred: list[Article]) -> None:
                 )
 
 
-def _confusion(pairs: Sequence[tuple[str, str]], labels: list[str]) -> np.ndarray:
+def confusion_matrix(pairs: Sequence[tuple[str, str]], labels: list[str]) -> np.ndarray:
+    """Counts of (gold, predicted) pairs: rows gold, columns predicted, both in `labels` order."""
     index = {lab: i for i, lab in enumerate(labels)}
     cm = np.zeros((len(labels), len(labels)))
     for gold, pred in pairs:
@@ -40,7 +41,7 @@ def _confusion(pairs: Sequence[tuple[str, str]], labels: list[str]) -> np.ndarra
     return cm
 
 
-def _macro_present(cm: np.ndarray) -> np.ndarray:
+def macro_f1_present(cm: np.ndarray) -> np.ndarray:
     """Macro-F1 over the labels that occur in each resample's references."""
     f1 = f1_from_confusion(cm)
     present = cm.sum(-1) > 0
@@ -68,7 +69,7 @@ def score_stance(gold: list[Article], pred: list[Article]) -> dict:
     if not pairs:
         return {}
     result = load_metric("stance_metrics").compute(predictions=[p for _, p in pairs], references=[g for g, _ in pairs])
-    counts = np.stack([_confusion(a, labels) for a in per_article_pairs])
+    counts = np.stack([confusion_matrix(a, labels) for a in per_article_pairs])
     result["ci95"] = {
         "macro_f1": _ci(bootstrap_ci_counts(counts, lambda cm: f1_from_confusion(cm).mean(-1), N_RESAMPLES))["ci95"],
         "f_avg": _ci(bootstrap_ci_counts(counts, lambda cm: f1_from_confusion(cm)[:, :2].mean(-1), N_RESAMPLES))[
@@ -89,7 +90,7 @@ def score_stance(gold: list[Article], pred: list[Article]) -> dict:
 
 
 def _small_stance(pairs: list[tuple[str, str]]) -> dict:
-    cm = _confusion(pairs, list(STANCE_LABELS))[None]
+    cm = confusion_matrix(pairs, list(STANCE_LABELS))[None]
     f1 = f1_from_confusion(cm)[0]
     return {
         "n": len(pairs),
@@ -118,10 +119,10 @@ def score_topic(gold: list[Article], pred: list[Article], schema: LabelSchema) -
     result = load_metric("topic_metrics").compute(
         predictions=[p for _, p in pairs], references=[g for g, _ in pairs], labels=labels
     )
-    counts = np.stack([_confusion(a, labels) for a in per_article])
+    counts = np.stack([confusion_matrix(a, labels) for a in per_article])
     result["ci95"] = {
         "accuracy": _ci(bootstrap_ci_counts(counts, accuracy_from_confusion, N_RESAMPLES))["ci95"],
-        "macro_f1": _ci(bootstrap_ci_counts(counts, _macro_present, N_RESAMPLES))["ci95"],
+        "macro_f1": _ci(bootstrap_ci_counts(counts, macro_f1_present, N_RESAMPLES))["ci95"],
     }
     result["n_sentences"] = len(pairs)
     return result

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,8 +10,10 @@ import numpy as np
 
 from stancesum.evaluation.baselines import ZeroShotBaseline
 from stancesum.evaluation.metrics import load_metric
+from stancesum.evaluation.scoring import confusion_matrix, macro_f1_present
 from stancesum.inference.analyzer import resolve_precision
-from stancesum.models.bootstrap import accuracy_from_confusion, bootstrap_ci_counts, f1_from_confusion
+from stancesum.models.bootstrap import accuracy_from_confusion, bootstrap_ci_counts
+from stancesum.models.schema import STANCE_LABELS
 from stancesum.training.corpora import STANCE_CORPORA, StanceExample
 
 
@@ -37,33 +39,24 @@ STANCE_BENCHMARKS: dict[str, StanceBenchmark] = {
 }
 
 
-LABELS = ("favor", "against", "none")
-
-
-def _intervals(gold: list[str], pred: list[str], groups: list[str], present: list[str]) -> dict[str, list[float]]:
+def _intervals(gold: list[str], pred: list[str], groups: list[str]) -> dict[str, list[float]]:
     """95% bootstrap intervals of accuracy and macro-F1 (labels present) resampling whole groups (the unit the
     corpus's split was drawn by: Emergent's claims, VAST's topics), since rows of one group are not independent."""
-    index = {g: i for i, g in enumerate(sorted(set(groups)))}
-    counts = np.zeros((len(index), len(LABELS), len(LABELS)))
+    by_group: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for g, p, k in zip(gold, pred, groups, strict=True):
-        counts[index[k], LABELS.index(g), LABELS.index(p)] += 1
-    columns = [LABELS.index(lab) for lab in present]
-
-    def macro_f1(confusion: np.ndarray) -> np.ndarray:  # over the labels present in each resample's gold
-        f1, found = f1_from_confusion(confusion)[:, columns], confusion.sum(-1)[:, columns] > 0
-        return np.where(found, f1, 0.0).sum(-1) / np.maximum(found.sum(-1), 1)
-
+        by_group[k].append((g, p))
+    counts = np.stack([confusion_matrix(by_group[k], list(STANCE_LABELS)) for k in sorted(by_group)])
     accuracy = bootstrap_ci_counts(counts, accuracy_from_confusion)
-    macro = bootstrap_ci_counts(counts, macro_f1)
+    macro = bootstrap_ci_counts(counts, macro_f1_present)
     return {"accuracy_ci95": list(accuracy[1:]), "macro_f1_present_ci95": list(macro[1:])}
 
 
 def _scores(gold: list[str], pred: list[str], groups: list[str] | None = None) -> dict:
     result = load_metric("stance_metrics").compute(predictions=pred, references=gold)
-    present = [lab for lab in LABELS if lab in set(gold)]
+    present = [lab for lab in STANCE_LABELS if lab in set(gold)]
     result["macro_f1_present"] = float(np.mean([result["per_class"][lab]["f1"] for lab in present]))
     if groups is not None:
-        result.update(_intervals(gold, pred, groups, present))
+        result.update(_intervals(gold, pred, groups))
     return result
 
 

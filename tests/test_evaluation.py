@@ -184,12 +184,12 @@ def test_stance_benchmark_intervals_resample_whole_groups():
     from stancesum.evaluation.stance_benchmarks import _intervals
 
     gold = ["favor", "favor", "none", "none", "against", "against"]
-    perfect = _intervals(gold, gold, ["a", "a", "b", "b", "c", "c"], ["favor", "against", "none"])
+    perfect = _intervals(gold, gold, ["a", "a", "b", "b", "c", "c"])
     assert perfect["accuracy_ci95"] == [1.0, 1.0] and perfect["macro_f1_present_ci95"] == [1.0, 1.0]
     # one group all right, one all wrong: resampling groups spreads accuracy from 0 to 1; one group per row narrower
     gold, pred = ["favor"] * 10 + ["none"] * 10, ["favor"] * 20
-    by_group = _intervals(gold, pred, ["a"] * 10 + ["b"] * 10, ["favor", "none"])["accuracy_ci95"]
-    by_row = _intervals(gold, pred, [str(i) for i in range(20)], ["favor", "none"])["accuracy_ci95"]
+    by_group = _intervals(gold, pred, ["a"] * 10 + ["b"] * 10)["accuracy_ci95"]
+    by_row = _intervals(gold, pred, [str(i) for i in range(20)])["accuracy_ci95"]
     assert by_group == [0.0, 1.0] and 0.2 < by_row[0] < 0.5 < by_row[1] < 0.8
 
 
