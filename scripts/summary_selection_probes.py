@@ -2,11 +2,13 @@
 committed scorer's sentence scores and the default budget and MMR lambda:
 
 - `min-words`: the mean ROUGE-1 when units under N words are never extracted (MIN_EXTRACT_WORDS was chosen here);
+- `unit-rules`: the mean ROUGE-1 when units that do not end a sentence (headings, list labels ending in ":"), or
+  units scored under a share of the article's best score (budget top-ups), are never extracted;
 - `compression`: the mean ROUGE-1 when each sentence first loses one kind of dependency-parse constituent
   (appositives, brackets, date phrases, leading adverbials, leading clauses, non-restrictive relative clauses,
   "according to ..."), before selection under the same budget (tried; not kept).
 
-    python scripts/summary_selection_probes.py min-words|compression
+    python scripts/summary_selection_probes.py min-words|unit-rules|compression
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from rouge_score import rouge_scorer
 
 from stancesum.evaluation.summary_benchmarks import as_article
 from stancesum.inference.summarizers import ExtractiveSummarizer
-from stancesum.models.sentence_features import mmr_select, word_count
+from stancesum.models.sentence_features import MIN_EXTRACT_WORDS, mmr_select, word_count
 from stancesum.training.corpora import seed_summaries
 from stancesum.training.summarizer_training import reference_lines
 
 REPO = Path(__file__).resolve().parents[1]
+SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 RULES = ("appos", "paren", "date", "lead_adv", "lead_advcl", "relcl", "according")
 
 
@@ -63,6 +66,11 @@ def deletions(doc, rule: str) -> set[int]:
     return drop
 
 
+def ends_sentence(text: str) -> bool:
+    """Whether a unit ends as a sentence does (not a heading, nor a list label ending in a colon)."""
+    return bool(SENTENCE_END.search(text.strip()))
+
+
 def render(doc, drop: set[int]) -> str:
     """The sentence without the deleted tokens, punctuation tidied; the sentence itself when nothing is left."""
     text = "".join(t.text_with_ws for t in doc if t.i not in drop).strip()
@@ -76,7 +84,7 @@ def render(doc, drop: set[int]) -> str:
 
 def main() -> None:
     probe = sys.argv[1] if len(sys.argv) > 1 else ""
-    if probe not in ("min-words", "compression"):
+    if probe not in ("min-words", "unit-rules", "compression"):
         sys.exit(__doc__)
     docs = seed_summaries(REPO / "seeds" / "articles.jsonl", REPO / "seeds" / "splits.json", ("dev", "ood_dev"))
     summarizer = ExtractiveSummarizer.from_pretrained()
@@ -84,11 +92,21 @@ def main() -> None:
     references = [reference_lines(d) for d in docs]
     scorer = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
 
-    def mean_rouge1(texts_per_doc: list[list[str]], min_words: int = 0) -> tuple[float, float]:
+    def mean_rouge1(texts_per_doc: list[list[str]], min_words: int = 0, eligible=None) -> tuple[float, float]:
         r1, words = [], []
         for texts, (scores, vectors), reference in zip(texts_per_doc, scored, references, strict=True):
             counts = [word_count(t) for t in texts]
-            chosen = mmr_select(scores, vectors, counts, summarizer.budget, summarizer.mmr_lambda, min_words=min_words)
+            keep = [i for i, t in enumerate(texts) if eligible is None or eligible(t, scores[i], max(scores))]
+            keep = keep or list(range(len(texts)))
+            sub = mmr_select(
+                np.asarray(scores)[keep],
+                None if vectors is None else vectors[keep],
+                [counts[i] for i in keep],
+                summarizer.budget,
+                summarizer.mmr_lambda,
+                min_words=min_words,
+            )
+            chosen = [keep[i] for i in sub]
             prediction = "\n".join(texts[i] for i in chosen)
             r1.append(100 * scorer.score(reference, prediction)["rouge1"].fmeasure)
             words.append(word_count(prediction))
@@ -100,6 +118,24 @@ def main() -> None:
         for n in (0, 4, 5, 6, 8):
             r1, words = mean_rouge1(sentences, n)
             print(f"units under {n} words never extracted: ROUGE-1 {r1:.2f}, {words:.1f} words")
+        return
+    if probe == "unit-rules":
+        m = MIN_EXTRACT_WORDS
+        base, base_words = mean_rouge1(sentences, m)
+        print(f"as committed (min words {m}): ROUGE-1 {base:.2f}, {base_words:.1f} words")
+        units = [t for texts in sentences for t in texts]
+        odd = sum(1 for t in units if word_count(t) >= m and not ends_sentence(t))
+        print(f"{odd} of {len(units)} units of {m}+ words do not end as a sentence")
+        r1, words = mean_rouge1(sentences, m, lambda t, s, best: ends_sentence(t))
+        print(f"only units that end a sentence: ROUGE-1 {r1:.2f} ({r1 - base:+.2f}), {words:.1f} words")
+        r1, words = mean_rouge1(sentences, m, lambda t, s, best: not t.rstrip().endswith(":"))
+        print(f"no unit ending in a colon: ROUGE-1 {r1:.2f} ({r1 - base:+.2f}), {words:.1f} words")
+        for share in (0.1, 0.2, 0.3, 0.5):
+            r1, words = mean_rouge1(sentences, m, lambda t, s, best, share=share: s >= share * best)
+            print(
+                f"units scored under {share:.1f} x the best never extracted: ROUGE-1 {r1:.2f} ({r1 - base:+.2f}), "
+                f"{words:.1f} words"
+            )
         return
     import spacy
 
