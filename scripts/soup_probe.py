@@ -1,7 +1,7 @@
-"""Model soups (Wortsman et al. 2022): the weights of labelers fine-tuned from the same base encoder with the same
-recipe and other seeds, averaged into one model of the same size and speed, scored on the selection splits (seed dev +
-ood_dev), no retraining. For every soup the none prior and topic smoothing are tuned again on the same splits, as
-training does.
+"""Model soups (Wortsman et al. 2022): the weights of labelers fine-tuned from the same base encoder (other seeds, or
+recipes that differ in data or settings but not in architecture or schema), averaged into one model of the same size
+and speed, scored on the selection splits (seed dev + ood_dev), no retraining. For every soup the none prior and
+topic smoothing are tuned again on the same splits, as training does.
 
     python scripts/soup_probe.py RUN_DIR RUN_DIR ... [--greedy | --uniform-only] [--save OUTPUT_DIR]
 
@@ -51,8 +51,9 @@ def score(labeler: SentenceLabeler, splits: dict, name: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("runs", type=Path, nargs="+")
-    parser.add_argument("--greedy", action="store_true")
-    parser.add_argument("--uniform-only", action="store_true", help="skip scoring each ingredient alone")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--greedy", action="store_true")
+    mode.add_argument("--uniform-only", action="store_true", help="skip scoring each ingredient alone")
     parser.add_argument("--save", type=Path)
     args = parser.parse_args()
     labeler = SentenceLabeler.from_pretrained(args.runs[0])
@@ -64,7 +65,7 @@ def main() -> None:
         alone[run] = score(labeler, splits, f"{run} alone")
     soup(labeler, list(ingredients.values()))
     score(labeler, splits, f"uniform soup of {len(ingredients)}")
-    if args.greedy and not args.uniform_only:
+    if args.greedy:
         order = sorted(ingredients, key=lambda r: -alone[r])
         chosen, best = [order[0]], alone[order[0]]
         for run in order[1:]:
