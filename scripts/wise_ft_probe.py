@@ -12,15 +12,14 @@ With --save, writes the model at that alpha (calibrated as printed) to OUTPUT_DI
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 import torch
+from soup_probe import score  # scripts/ is on the path when a script runs
 
 from stancesum.models.labeler import SentenceLabeler
 from stancesum.training.arguments import TrainingArguments
 from stancesum.training.examples import seed_articles
-from stancesum.training.trainer import selection_scores, tune_none_bias, tune_topic_smoothing
 
 ALPHAS = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5)
 
@@ -46,17 +45,8 @@ def main() -> None:
     splits = {s: seed_articles(TrainingArguments(), s, labeler.schema) for s in ("dev", "ood_dev")}
     alphas = [float(args.save[0])] if args.save else ALPHAS
     for alpha in alphas:
-        started = time.time()
         interpolate(labeler, tuned, base, alpha)
-        none_bias, smoothing = tune_none_bias(labeler, splits), tune_topic_smoothing(labeler, splits)
-        s = selection_scores(labeler, splits)
-        print(
-            f"alpha {alpha:.2f}: score {s['score']:.4f} | dev stance {s['dev']['stance_macro_f1']:.4f} topic "
-            f"{s['dev']['topic_accuracy']:.4f} | ood_dev stance {s['ood_dev']['stance_macro_f1']:.4f} topic "
-            f"{s['ood_dev']['topic_accuracy']:.4f} | none prior {none_bias:+.2f}, smoothing {smoothing:.2f} "
-            f"({time.time() - started:.0f} s)",
-            flush=True,
-        )
+        score(labeler, splits, f"alpha {alpha:.2f}")
     if args.save:
         labeler.save_pretrained(args.save[1], changed=changed)
         print(f"saved to {args.save[1]}")
