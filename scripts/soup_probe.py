@@ -25,8 +25,8 @@ from stancesum.training.examples import seed_articles
 from stancesum.training.trainer import selection_scores, tune_none_bias, tune_topic_smoothing
 
 
-def weights(run: Path) -> dict[str, torch.Tensor]:
-    return {k: v.float() for k, v in SentenceLabeler.from_pretrained(run).state_dict().items()}
+def weights(labeler: SentenceLabeler) -> dict[str, torch.Tensor]:
+    return {k: v.float().clone() for k, v in labeler.state_dict().items()}
 
 
 def soup(labeler: SentenceLabeler, ingredients: list[dict[str, torch.Tensor]]) -> None:
@@ -58,7 +58,8 @@ def main() -> None:
     args = parser.parse_args()
     labeler = SentenceLabeler.from_pretrained(args.runs[0])
     splits = {s: seed_articles(TrainingArguments(), s, labeler.schema) for s in ("dev", "ood_dev")}
-    ingredients = {run: weights(run) for run in args.runs}
+    ingredients = {args.runs[0]: weights(labeler)}  # copies: soup() overwrites the labeler's own weights
+    ingredients |= {run: weights(SentenceLabeler.from_pretrained(run)) for run in args.runs[1:]}
     alone = {}
     for run, w in [] if args.uniform_only else ingredients.items():
         soup(labeler, [w])
@@ -76,9 +77,10 @@ def main() -> None:
         soup(labeler, [ingredients[r] for r in chosen])
         score(labeler, splits, f"greedy soup of {len(chosen)}: {[str(r) for r in chosen]}")
     if args.save:
-        from safetensors.torch import load_file
+        from safetensors import safe_open
 
-        changed = set(load_file(args.runs[0] / "encoder_delta.safetensors"))  # what the recipe trained
+        with safe_open(args.runs[0] / "encoder_delta.safetensors", "pt") as delta:
+            changed = set(delta.keys())  # what the recipe trained
         labeler.save_pretrained(args.save, changed=changed)
         print(f"saved to {args.save}")
 

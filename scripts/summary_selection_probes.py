@@ -96,7 +96,8 @@ def main() -> None:
         r1, words = [], []
         for texts, (scores, vectors), reference in zip(texts_per_doc, scored, references, strict=True):
             counts = [word_count(t) for t in texts]
-            keep = [i for i, t in enumerate(texts) if eligible is None or eligible(t, scores[i], max(scores))]
+            best = max(scores)
+            keep = [i for i, t in enumerate(texts) if eligible is None or eligible(t, scores[i], best)]
             keep = keep or list(range(len(texts)))
             sub = mmr_select(
                 np.asarray(scores)[keep],
