@@ -366,9 +366,11 @@ def test_averaged_checkpoints_are_a_candidate(tiny_base, tmp_path):
 
 def test_emergent_guard_is_carved_from_train_claims_and_leaves_dev_alone(shared_data):
     from stancesum.training.corpora import emergent
+    from stancesum.training.corpora.types import carve_guard
     from stancesum.training.examples import guard_examples, public_examples
 
-    plain, guarded = emergent(shared_data), emergent(shared_data, guard_fraction=0.2)
+    plain = emergent(shared_data)
+    guarded = carve_guard(plain, 0.2, salt="emergent-guard")
     assert [r for r in plain if r.split == "dev"] == [r for r in guarded if r.split == "dev"]
     claims = {s: {r.group for r in guarded if r.split == s} for s in ("train", "dev", "guard")}
     assert claims["guard"] and not claims["guard"] & claims["train"] and not claims["guard"] & claims["dev"]

@@ -14,6 +14,7 @@ from stancesum.models.articles_io import load_articles
 from stancesum.models.labeler_config import stance_contexts, stance_first_segments
 from stancesum.models.schema import LabelSchema
 from stancesum.training.arguments import TrainingArguments
+from stancesum.training.corpora.types import StanceExample, carve_guard
 
 
 @dataclass(frozen=True)
@@ -153,8 +154,7 @@ def public_examples(args: TrainingArguments, schema: LabelSchema, rng: random.Ra
         if name == "seeds" or count == 0:
             continue
         loader = STANCE_CORPORA["vast_by_topic" if name == "vast" else name]  # VAST ships as one dev split
-        options = {"guard_fraction": args.emergent_guard} if name == "emergent" else {}
-        rows = [r for r in loader(data_dir, **options) if r.split == "train"]
+        rows = [r for r in _with_guard(name, loader(data_dir), args) if r.split == "train"]
         out.extend(
             Example("stance", r.target, r.text, r.label, name)
             for r in _stratified_sample(rows, lambda r: r.label, count, rng)
@@ -170,14 +170,22 @@ def public_examples(args: TrainingArguments, schema: LabelSchema, rng: random.Ra
     return out
 
 
+GUARDED_CORPUS = "emergent"  # the corpus args.emergent_guard carves its guard from
+
+
+def _with_guard(name: str, rows: list[StanceExample], args: TrainingArguments) -> list[StanceExample]:
+    """The corpus's rows with args.emergent_guard of its train groups moved to the split "guard", if it is guarded."""
+    return carve_guard(rows, args.emergent_guard, salt=f"{name}-guard") if name == GUARDED_CORPUS else rows
+
+
 def guard_examples(args: TrainingArguments) -> list[Example]:
     """The Emergent claims held out of training as a selection guard (args.emergent_guard; empty when 0)."""
     if args.emergent_guard == 0:
         return []
-    from stancesum.training.corpora import emergent
+    from stancesum.training.corpora import STANCE_CORPORA
 
-    rows = emergent(args.data_dir, guard_fraction=args.emergent_guard)
-    return [Example("stance", r.target, r.text, r.label, "emergent_guard") for r in rows if r.split == "guard"]
+    rows = _with_guard(GUARDED_CORPUS, STANCE_CORPORA[GUARDED_CORPUS](args.data_dir), args)
+    return [Example("stance", r.target, r.text, r.label, f"{GUARDED_CORPUS}_guard") for r in rows if r.split == "guard"]
 
 
 def training_examples(

@@ -21,25 +21,17 @@ LABELS = {"for": "favor", "against": "against", "observing": "none"}
 COLUMNS = ("claimHeadline", "articleHeadline", "articleHeadlineStance", "claimId")
 
 
-def emergent(
-    data_dir: str | Path | None = None, dev_fraction: float = 0.2, guard_fraction: float = 0.0
-) -> list[StanceExample]:
+def emergent(data_dir: str | Path | None = None, dev_fraction: float = 0.2) -> list[StanceExample]:
     """One example per (claim, headline) row: target = claimHeadline, text = articleHeadline.
 
     Only the training file is public here, so a dev split is carved by claim: the claims are ordered by a
     salted SHA-256 of their claimId and the first `dev_fraction` of them (48 of 240) are dev, the rest train.
-    `guard_fraction` of the train claims (ordered by another salt, so dev never changes) become the split
-    "guard": held out of training to check checkpoints against, leaving dev untouched for the benchmark.
     """
     path = require(
         resolve_data_dir(data_dir) / "emergent" / "emergent_train.csv", "Emergent", "github.com/willferreira/mscproject"
     )
     rows = read_csv(path, required=COLUMNS)
     splits = assign_splits((r["claimId"] for r in rows), salt="emergent", dev=dev_fraction)
-    if guard_fraction > 0:
-        train = [claim for claim, split in splits.items() if split == "train"]
-        guard = assign_splits(train, salt="emergent-guard", dev=guard_fraction)
-        splits.update({claim: "guard" for claim, split in guard.items() if split == "dev"})
     out = []
     for i, r in enumerate(rows, start=2):
         stance = r["articleHeadlineStance"].strip().lower()

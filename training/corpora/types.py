@@ -10,7 +10,7 @@ import re
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -146,6 +146,16 @@ def assign_splits(keys: Iterable[K], salt: str, dev: float = 0.0, test: float = 
     ordered = sorted(set(keys), key=lambda k: (stable_hash(str(k), salt), str(k)))
     n_test, n_dev = round(len(ordered) * test), round(len(ordered) * dev)
     return {k: "test" if i < n_test else "dev" if i < n_test + n_dev else "train" for i, k in enumerate(ordered)}
+
+
+def carve_guard(rows: list[StanceExample], fraction: float, salt: str) -> list[StanceExample]:
+    """Move `fraction` of the train groups to the split "guard" (held out of training to check checkpoints against).
+    The groups are ordered by their own salted hash, so dev and test never change."""
+    if fraction <= 0:
+        return rows
+    train = {r.group for r in rows if r.split == "train"}
+    guard = {group for group, split in assign_splits(train, salt=salt, dev=fraction).items() if split == "dev"}
+    return [replace(r, split="guard") if r.group in guard else r for r in rows]
 
 
 # A boundary is white space after . ! ? (optionally closed by a quote or bracket), or a line break. The guarded
