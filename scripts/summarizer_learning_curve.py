@@ -13,11 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from stancesum.training.summarizer_training import SummarizerTrainingArguments, save_model, train_scorer
+
+CONFIG = Path(__file__).resolve().parents[1] / "training" / "configs" / "summarizer.yaml"
 
 
 def train(size: int, seed: int, out: Path) -> dict:
@@ -25,9 +26,8 @@ def train(size: int, seed: int, out: Path) -> dict:
     record = out / "training_record.json"
     if not record.exists():
         overrides = [f"seed={seed}", "threads=2", f"output_dir={out}", f"sources.seeds={size}", "sources.summaries=0"]
-        overrides.append("budget_words=70")
-        command = [sys.executable, "-m", "stancesum.training.summarizer_training"]
-        subprocess.run([*command, *(a for o in overrides for a in ("--set", o))], check=True, cwd=REPO)
+        args = SummarizerTrainingArguments.load(CONFIG, [*overrides, "budget_words=70"])
+        save_model(train_scorer(args), args)
     return json.loads(record.read_text())
 
 
