@@ -21,9 +21,8 @@ import statistics
 import time
 
 import torch
-from transformers import AutoModel, AutoTokenizer
 
-from stancesum.models.labeler_config import resolve_base_model
+from stancesum.models.labeler import SentenceLabeler
 from stancesum.training.arguments import TrainingArguments
 from stancesum.training.examples import seed_articles
 from stancesum.training.trainer import gold_stance_pairs
@@ -32,26 +31,20 @@ DEFAULT = "sentence-transformers/all-MiniLM-L6-v2"
 
 
 def step_seconds(name: str, batches: list[tuple[list[str], list[str]]], max_length: int) -> tuple[float, int]:
-    """Median seconds of one training step of the encoder (mean pooling, a 3-way linear head), and its parameters."""
-    path = resolve_base_model(name)
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    encoder = AutoModel.from_pretrained(path)
-    head = torch.nn.Linear(encoder.config.hidden_size, 3)
-    optimizer = torch.optim.AdamW([*encoder.parameters(), *head.parameters()], lr=5e-5)
-    encoder.train()
+    """Median seconds of one training step of the labeler's stance path on `name`, and the encoder's parameters."""
+    labeler = SentenceLabeler.from_base(name, max_length=max_length)
+    optimizer = torch.optim.AdamW(labeler.parameters(), lr=5e-5)
+    labeler.train()
     times = []
     for targets, texts in batches:
         start = time.perf_counter()
-        batch = tokenizer(targets, texts, truncation=True, max_length=max_length, padding=True, return_tensors="pt")
-        hidden = encoder(**batch).last_hidden_state
-        mask = batch["attention_mask"].unsqueeze(-1).float()
-        pooled = (hidden * mask).sum(1) / mask.sum(1)
-        loss = torch.nn.functional.cross_entropy(head(pooled), torch.zeros(len(targets), dtype=torch.long))
+        logits = labeler("stance", **labeler.tokenize(targets, texts))
+        loss = torch.nn.functional.cross_entropy(logits, torch.zeros(len(targets), dtype=torch.long))
         loss.backward()
         optimizer.step()
         optimizer.zero_grad()
         times.append(time.perf_counter() - start)
-    return statistics.median(times[1:]), sum(p.numel() for p in encoder.parameters())
+    return statistics.median(times[1:]), sum(p.numel() for p in labeler.encoder.parameters())
 
 
 def main() -> None:
