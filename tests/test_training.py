@@ -425,3 +425,54 @@ def test_a_guard_below_its_floor_costs_checkpoints_and_priors_their_shortfall(ti
     forced = tune_none_bias(model, splits, guard=guard, floor=1.0)
     assert forced < 0 and labels_at(forced) == labels_at(-2.0)
     assert tune_none_bias(model, splits, guard=guard, floor=0.0) == tune_none_bias(model, splits)
+
+
+def test_distilled_loss_pulls_toward_the_teacher_and_reduces_to_cross_entropy_at_weight_zero():
+    import torch
+
+    from stancesum.training.trainer import MultiTaskModule
+
+    weights = torch.tensor([2.0, 3.0, 1.0])
+    module = MultiTaskModule(tiny_labeler(), torch.ones(12), weights, distill_weight=0.0, distill_temperature=2.0)
+    logits, gold = torch.randn(4, 3), torch.tensor([0, 1, 2, 2])
+    teacher = torch.softmax(torch.randn(4, 3), dim=-1)
+    plain = torch.nn.functional.cross_entropy(logits, gold, weight=weights, reduction="sum")
+    assert torch.allclose(module.distilled_stance_loss(logits, gold, teacher), plain)
+    module.distill_weight = 1.0
+    assert module.distilled_stance_loss(torch.log(teacher), gold, teacher).abs() < 1e-5  # student == teacher
+    assert module.distilled_stance_loss(logits, gold, teacher) > 0.0
+
+
+def test_distillation_run_scores_the_teacher_once_and_reuses_its_cache(tiny_base, tiny_model_dir, tmp_path, caplog):
+    import logging
+
+    import numpy as np
+
+    from stancesum.training.examples import training_examples
+    from stancesum.training.run import RECORD_FILE, run_training
+
+    cache = tmp_path / "teacher.npz"
+    args = tiny_args(tiny_base, tmp_path / "m", distill_from=str(tiny_model_dir), distill_cache=str(cache))
+    with caplog.at_level(logging.INFO, logger="stancesum.training.trainer"):
+        path = run_training(args, progress=False)
+    assert "scored" in caplog.text
+    SentenceLabeler.from_pretrained(path)
+    record = json.loads((path / RECORD_FILE).read_text())
+    assert record["arguments"]["distill_from"] == str(tiny_model_dir)
+    stored = np.load(cache)
+    stance = [e for e in training_examples(args, LabelSchema()) if e.task == "stance"]
+    assert len(stored["keys"]) == len({(e.first, e.second) for e in stance})
+    assert np.allclose(stored["probabilities"].sum(axis=1), 1.0, atol=1e-4)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="stancesum.training.trainer"):
+        run_training(tiny_args(tiny_base, tmp_path / "m2", distill_from=str(tiny_model_dir), distill_cache=str(cache)))
+    assert "scored" not in caplog.text  # every pair came from the cache
+
+
+def test_distillation_needs_a_teacher_directory_and_a_joint_head(tmp_path):
+    with pytest.raises(ConfigError, match="distill_from: model directory"):
+        TrainingArguments(distill_from=str(tmp_path / "absent"))
+    with pytest.raises(ConfigError, match="stance_head: joint"):
+        TrainingArguments(distill_from=str(tmp_path), stance_head="factorized")
+    with pytest.raises(ConfigError, match="distill_weight"):
+        TrainingArguments(distill_weight=1.5)

@@ -91,6 +91,12 @@ class TrainingArguments:
     # (and the none prior) whose accuracy there falls below guard_floor loses the shortfall from its selection score
     emergent_guard: float = 0.0
     guard_floor: float = 0.75
+    # Knowledge distillation (Hinton et al. 2015): a trained stancesum model, e.g. on a larger base encoder, whose
+    # stance probabilities at distill_temperature the student learns beside the gold labels, with distill_weight
+    distill_from: str | None = None
+    distill_weight: float = 0.5
+    distill_temperature: float = 2.0
+    distill_cache: str | None = None  # an .npz of teacher probabilities by stance pair, read and extended
     class_weighting: bool = True
     eval_steps: int = 200
     early_stopping_patience: int = 4
@@ -132,6 +138,8 @@ class TrainingArguments:
             ("paraphrase_share", 0 <= self.paraphrase_share <= 1, "must be in [0, 1]"),
             ("contrastive_temperature", 0 < self.contrastive_temperature <= 10, "must be in (0, 10]"),
             ("lora_rank", self.lora_rank >= 1, "must be >= 1"),
+            ("distill_weight", 0 <= self.distill_weight <= 1, "must be in [0, 1]"),
+            ("distill_temperature", 0 < self.distill_temperature <= 10, "must be in (0, 10]"),
             ("eval_steps", self.eval_steps >= 1, "must be >= 1"),
             ("early_stopping_patience", self.early_stopping_patience >= 1, "must be >= 1"),
             ("seed_repeats", self.seed_repeats >= 0, "must be >= 0"),
@@ -160,6 +168,11 @@ class TrainingArguments:
             raise ConfigError(
                 "encoder_weights: 'delta' needs freeze_embeddings: true (the embeddings come from the base)"
             )
+        if self.distill_from is not None:
+            if not Path(self.distill_from).is_dir():
+                raise ConfigError(f"distill_from: model directory {self.distill_from} does not exist")
+            if self.stance_head != "joint":
+                raise ConfigError("distill_from: needs stance_head: joint (the teacher's three-way probabilities)")
         if self.init_from is not None and not Path(self.init_from).is_dir():
             raise ConfigError(f"init_from: model directory {self.init_from} does not exist")
         for path in self.extra_data:
@@ -248,7 +261,16 @@ def load_config(
 
 
 # Settings that belong to one run or one machine, not to a model's recipe.
-_RUN_SETTINGS = ("output_dir", "init_from", "extra_data", "seeds_path", "splits_path", "data_dir")
+_RUN_SETTINGS = (
+    "output_dir",
+    "init_from",
+    "extra_data",
+    "seeds_path",
+    "splits_path",
+    "data_dir",
+    "distill_from",
+    "distill_cache",
+)
 
 
 def model_recipe(model_dir: Path) -> dict[str, Any]:

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import logging
 import math
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -38,15 +40,25 @@ TASKS = {"topic": 0, "stance": 1}
 class MultiTaskModule(nn.Module):
     """Routes each row of a mixed batch to its head; class-weighted cross-entropy per task."""
 
-    def __init__(self, labeler: SentenceLabeler, topic_weights: torch.Tensor, stance_weights: torch.Tensor):
+    def __init__(
+        self,
+        labeler: SentenceLabeler,
+        topic_weights: torch.Tensor,
+        stance_weights: torch.Tensor,
+        distill_weight: float = 0.0,
+        distill_temperature: float = 1.0,
+    ):
         super().__init__()
         self.labeler = labeler
+        self.distill_weight, self.distill_temperature = distill_weight, distill_temperature
         self.topic_weights: torch.Tensor
         self.stance_weights: torch.Tensor
         self.register_buffer("topic_weights", topic_weights)
         self.register_buffer("stance_weights", stance_weights)
 
-    def forward(self, input_ids, attention_mask, task, labels, has_none=None, token_type_ids=None, length=None):
+    def forward(
+        self, input_ids, attention_mask, task, labels, has_none=None, token_type_ids=None, length=None, soft=None
+    ):
         extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
         pooled = self.labeler.pooled(input_ids, attention_mask, **extra)
         losses = []
@@ -57,12 +69,24 @@ class MultiTaskModule(nn.Module):
         rows = task == TASKS["stance"]
         if rows.any():
             logits, gold = self.labeler.stance_head(pooled[rows]), labels[rows]
-            if logits.shape[-1] == 3:
+            if logits.shape[-1] == 3 and soft is not None and self.distill_weight > 0:
+                losses.append(self.distilled_stance_loss(logits, gold, soft[rows]))
+            elif logits.shape[-1] == 3:
                 losses.append(nn.functional.cross_entropy(logits, gold, weight=self.stance_weights, reduction="sum"))
             else:
                 known = has_none[rows].bool() if has_none is not None else torch.ones_like(gold, dtype=torch.bool)
                 losses.append(factorized_stance_loss(logits, gold, known, self.stance_weights, self.labeler.schema))
         return {"loss": torch.stack(losses).sum() / len(labels)}
+
+    def distilled_stance_loss(self, logits: torch.Tensor, gold: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
+        """(1 - w) * cross-entropy on the gold label + w * T^2 * KL(teacher_T || student_T), each row weighted by its
+        gold label's class weight; `teacher` holds the teacher's probabilities at temperature 1."""
+        t, w = self.distill_temperature, self.distill_weight
+        row_weight = self.stance_weights[gold]
+        hard = nn.functional.cross_entropy(logits, gold, reduction="none")
+        target = torch.softmax(torch.log(teacher.clamp_min(1e-8)) / t, dim=-1)
+        kl = nn.functional.kl_div(torch.log_softmax(logits / t, dim=-1), target, reduction="none").sum(-1)
+        return (row_weight * ((1 - w) * hard + w * t * t * kl)).sum()
 
 
 def supervised_contrastive_loss(
@@ -341,12 +365,58 @@ def tune_review_threshold(labeler: SentenceLabeler, splits: dict[str, list[Artic
     return best
 
 
-def _encode(examples: list[Example], labeler: SentenceLabeler):
+def _pair_key(example: Example) -> str:
+    return hashlib.sha1(f"{example.first}\x00{example.second or ''}".encode()).hexdigest()
+
+
+def teacher_stance_probabilities(
+    args: TrainingArguments, examples: list[Example], stances: Sequence[str]
+) -> np.ndarray:
+    """The teacher's (favor, against, none) probabilities for every stance example, zeros for topic rows. Pairs
+    already in args.distill_cache are read from it; the others are scored and added to it."""
+    keys = [_pair_key(e) for e in examples]
+    wanted = {k for k, e in zip(keys, examples, strict=True) if e.task == "stance"}
+    known: dict[str, np.ndarray] = {}
+    cache = Path(args.distill_cache) if args.distill_cache else None
+    if cache is not None and cache.is_file():
+        with np.load(cache) as stored:
+            known = {k: p for k, p in zip(stored["keys"], stored["probabilities"], strict=True) if k in wanted}
+    todo = {k: e for k, e in zip(keys, examples, strict=True) if e.task == "stance" and k not in known}
+    if todo:
+        assert args.distill_from is not None
+        teacher = SentenceLabeler.from_pretrained(args.distill_from)
+        if list(teacher.schema.stances) != list(stances) or teacher.config.stance_context != args.stance_context:
+            raise ValueError(
+                f"distill_from: {args.distill_from} labels stance as {list(teacher.schema.stances)} with context "
+                f"{teacher.config.stance_context!r}; this run needs {list(stances)} with {args.stance_context!r}"
+            )
+        started = time.time()
+        pending = list(todo.values())
+        scored = teacher._probabilities(
+            "stance", [e.first for e in pending], [e.second or "" for e in pending], batch_size=64
+        )
+        known.update(zip(todo, scored, strict=True))
+        log.info("teacher %s scored %d stance pairs in %.0f s", args.distill_from, len(pending), time.time() - started)
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            partial = cache.with_name(cache.name + ".partial.npz")
+            np.savez(partial, keys=np.array(list(known)), probabilities=np.stack(list(known.values())))
+            partial.replace(cache)
+    out = np.zeros((len(examples), 3), dtype=np.float32)
+    for i, (k, e) in enumerate(zip(keys, examples, strict=True)):
+        if e.task == "stance":
+            out[i] = known[k]
+    return out
+
+
+def _encode(examples: list[Example], labeler: SentenceLabeler, soft: np.ndarray | None = None):
     from datasets import Dataset
 
     schema = labeler.schema
+    columns = {"soft": soft.tolist()} if soft is not None else {}
     ds = Dataset.from_dict(
         {
+            **columns,
             "first": [e.first for e in examples],
             "second": [e.second or "" for e in examples],
             "has_second": [e.second is not None for e in examples],
@@ -470,8 +540,11 @@ def train(args: TrainingArguments, progress: bool = True, skip: set[tuple[str, s
         labeler,
         class_weights(examples, "topic", schema.topic_labels, args.class_weighting),
         class_weights(examples, "stance", list(schema.stances), args.class_weighting),
+        distill_weight=args.distill_weight if args.distill_from else 0.0,
+        distill_temperature=args.distill_temperature,
     )
-    dataset = _encode(examples, labeler)
+    soft = teacher_stance_probabilities(args, examples, schema.stances) if args.distill_from else None
+    dataset = _encode(examples, labeler, soft)
     before = (
         {name: article_counts(labeler, articles) for name, articles in selection.items()} if args.init_from else None
     )
