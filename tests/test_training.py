@@ -468,6 +468,21 @@ def test_distillation_run_scores_the_teacher_once_and_reuses_its_cache(tiny_base
         run_training(tiny_args(tiny_base, tmp_path / "m2", distill_from=str(tiny_model_dir), distill_cache=str(cache)))
     assert "scored" not in caplog.text  # every pair came from the cache
 
+    from stancesum.training.trainer import teacher_stance_probabilities
+
+    fewer = [e for e in training_examples(args, LabelSchema()) if e.task == "stance"][:5]
+    first = teacher_stance_probabilities(args, fewer, LabelSchema().stances)
+    assert np.allclose(first.sum(axis=1), 1.0, atol=1e-4)
+    assert len(np.load(cache)["keys"]) == len(stored["keys"])  # a run on fewer pairs keeps the others' entries
+    other = tmp_path / "other-teacher"
+    tiny_labeler(seed=1).save_pretrained(other)
+    with pytest.raises(ValueError, match="made by another teacher"):
+        teacher_stance_probabilities(
+            tiny_args(tiny_base, tmp_path / "m3", distill_from=str(other), distill_cache=str(cache)),
+            fewer,
+            LabelSchema().stances,
+        )
+
 
 def test_distillation_needs_a_teacher_directory_and_a_joint_head(tmp_path):
     with pytest.raises(ConfigError, match="distill_from: model directory"):

@@ -369,21 +369,31 @@ def _pair_key(example: Example) -> str:
     return hashlib.sha1(f"{example.first}\x00{example.second or ''}".encode()).hexdigest()
 
 
+def _teacher_identity(directory: str) -> str:
+    """What a cached teacher probability depends on: the teacher's weights and config (its path may move)."""
+    digest = hashlib.sha256()
+    for name in sorted(p.name for p in Path(directory).glob("*.safetensors")) + ["labeler_config.json"]:
+        digest.update((Path(directory) / name).read_bytes())
+    return digest.hexdigest()
+
+
 def teacher_stance_probabilities(
     args: TrainingArguments, examples: list[Example], stances: Sequence[str]
 ) -> np.ndarray:
     """The teacher's (favor, against, none) probabilities for every stance example, zeros for topic rows. Pairs
     already in args.distill_cache are read from it; the others are scored and added to it."""
+    assert args.distill_from is not None
+    identity = _teacher_identity(args.distill_from)
     keys = [_pair_key(e) for e in examples]
-    wanted = {k for k, e in zip(keys, examples, strict=True) if e.task == "stance"}
     known: dict[str, np.ndarray] = {}
     cache = Path(args.distill_cache) if args.distill_cache else None
     if cache is not None and cache.is_file():
         with np.load(cache) as stored:
-            known = {k: p for k, p in zip(stored["keys"], stored["probabilities"], strict=True) if k in wanted}
+            if "teacher" not in stored.files or str(stored["teacher"]) != identity:
+                raise ValueError(f"distill_cache: {cache} was made by another teacher than {args.distill_from}")
+            known = dict(zip(stored["keys"].tolist(), stored["probabilities"], strict=True))
     todo = {k: e for k, e in zip(keys, examples, strict=True) if e.task == "stance" and k not in known}
     if todo:
-        assert args.distill_from is not None
         teacher = SentenceLabeler.from_pretrained(args.distill_from)
         if list(teacher.schema.stances) != list(stances) or teacher.config.stance_context != args.stance_context:
             raise ValueError(
@@ -392,15 +402,19 @@ def teacher_stance_probabilities(
             )
         started = time.time()
         pending = list(todo.values())
-        scored = teacher._probabilities(
-            "stance", [e.first for e in pending], [e.second or "" for e in pending], batch_size=64
-        )
+        # the examples' first segments are already the teacher's input (same stance_context); no calibrated prior
+        scored = teacher._probabilities("stance", [e.first for e in pending], [e.second or "" for e in pending], 64)
         known.update(zip(todo, scored, strict=True))
         log.info("teacher %s scored %d stance pairs in %.0f s", args.distill_from, len(pending), time.time() - started)
         if cache is not None:
             cache.parent.mkdir(parents=True, exist_ok=True)
             partial = cache.with_name(cache.name + ".partial.npz")
-            np.savez(partial, keys=np.array(list(known)), probabilities=np.stack(list(known.values())))
+            np.savez(
+                partial,
+                teacher=np.array(identity),
+                keys=np.array(list(known)),
+                probabilities=np.stack(list(known.values())),
+            )
             partial.replace(cache)
     out = np.zeros((len(examples), 3), dtype=np.float32)
     for i, (k, e) in enumerate(zip(keys, examples, strict=True)):
