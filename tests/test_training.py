@@ -470,18 +470,45 @@ def test_distillation_run_scores_the_teacher_once_and_reuses_its_cache(tiny_base
 
     from stancesum.training.trainer import teacher_stance_probabilities
 
-    fewer = [e for e in training_examples(args, LabelSchema()) if e.task == "stance"][:5]
-    first = teacher_stance_probabilities(args, fewer, LabelSchema().stances)
-    assert np.allclose(first.sum(axis=1), 1.0, atol=1e-4)
-    assert len(np.load(cache)["keys"]) == len(stored["keys"])  # a run on fewer pairs keeps the others' entries
+    pairs = [e for e in training_examples(args, LabelSchema()) if e.task == "stance"]
+    own = tmp_path / "own.npz"
+    own_args = tiny_args(tiny_base, tmp_path / "m3", distill_from=str(tiny_model_dir), distill_cache=str(own))
+    first = teacher_stance_probabilities(own_args, pairs[:5], LabelSchema().stances)
+    teacher_stance_probabilities(own_args, pairs[5:9], LabelSchema().stances)
+    assert len(np.load(own)["keys"]) == len({(e.first, e.second) for e in pairs[:9]})  # the first run's stay
+    assert np.allclose(teacher_stance_probabilities(own_args, pairs[:5], LabelSchema().stances), first)
     other = tmp_path / "other-teacher"
     tiny_labeler(seed=1).save_pretrained(other)
     with pytest.raises(ValueError, match="made by another teacher"):
         teacher_stance_probabilities(
-            tiny_args(tiny_base, tmp_path / "m3", distill_from=str(other), distill_cache=str(cache)),
-            fewer,
+            tiny_args(tiny_base, tmp_path / "m4", distill_from=str(other), distill_cache=str(own)),
+            pairs[:5],
             LabelSchema().stances,
         )
+
+
+def test_distillation_targets_reach_the_loss_beside_a_contrastive_stage(tiny_base, tiny_model_dir, tmp_path):
+    import numpy as np
+    import torch
+    from transformers import DataCollatorWithPadding
+
+    from stancesum.training.run import run_training
+    from stancesum.training.trainer import MultiTaskModule, _encode, teacher_stance_probabilities
+
+    args = tiny_args(tiny_base, tmp_path / "m", distill_from=str(tiny_model_dir), contrastive_epochs=0.05)
+    SentenceLabeler.from_pretrained(run_training(args, progress=False))  # both stages read the `soft` column
+    student = tiny_labeler(seed=2)
+    examples = [e for e in training_examples(args, LabelSchema()) if e.task == "stance"][:16]
+    soft = teacher_stance_probabilities(args, examples, LabelSchema().stances)
+    rows = _encode(examples, student, soft)
+    assert np.allclose(np.array(rows["soft"]), soft)
+    batch = DataCollatorWithPadding(student.tokenizer)([rows[i] for i in range(len(rows))])
+    student.eval()
+    losses = [
+        MultiTaskModule(student, torch.ones(12), torch.ones(3), distill_weight=w, distill_temperature=2.0)(**batch)
+        for w in (0.0, 1.0)
+    ]
+    assert batch["soft"].dtype == torch.float32 and not torch.isclose(losses[0]["loss"], losses[1]["loss"])
 
 
 def test_distillation_needs_a_teacher_directory_and_a_joint_head(tmp_path):
@@ -491,3 +518,5 @@ def test_distillation_needs_a_teacher_directory_and_a_joint_head(tmp_path):
         TrainingArguments(distill_from=str(tmp_path), stance_head="factorized")
     with pytest.raises(ConfigError, match="distill_weight"):
         TrainingArguments(distill_weight=1.5)
+    with pytest.raises(ConfigError, match="distill_cache: needs distill_from"):
+        TrainingArguments(distill_cache=str(tmp_path / "c.npz"))

@@ -173,6 +173,8 @@ class TrainingArguments:
                 raise ConfigError(f"distill_from: model directory {self.distill_from} does not exist")
             if self.stance_head != "joint":
                 raise ConfigError("distill_from: needs stance_head: joint (the teacher's three-way probabilities)")
+        if self.distill_from is None and self.distill_cache is not None:
+            raise ConfigError("distill_cache: needs distill_from (the teacher whose probabilities it keeps)")
         if self.init_from is not None and not Path(self.init_from).is_dir():
             raise ConfigError(f"init_from: model directory {self.init_from} does not exist")
         for path in self.extra_data:

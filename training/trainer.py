@@ -114,7 +114,9 @@ class ContrastiveModule(nn.Module):
         super().__init__()
         self.labeler, self.weights, self.temperature = labeler, weights, temperature
 
-    def forward(self, input_ids, attention_mask, task, labels, has_none=None, token_type_ids=None, length=None):
+    def forward(
+        self, input_ids, attention_mask, task, labels, has_none=None, token_type_ids=None, length=None, soft=None
+    ):
         extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
         pooled = self.labeler.pooled(input_ids, attention_mask, **extra)
         total, weight = pooled.sum() * 0.0, pooled.new_zeros(())
@@ -369,12 +371,38 @@ def _pair_key(example: Example) -> str:
     return hashlib.sha1(f"{example.first}\x00{example.second or ''}".encode()).hexdigest()
 
 
-def _teacher_identity(directory: str) -> str:
-    """What a cached teacher probability depends on: the teacher's weights and config (its path may move)."""
+def _teacher_identity(directory: Path) -> str:
+    """What a cached teacher probability depends on: every file of the teacher's directory and, for a teacher saved
+    as a delta over its base encoder, that base's name (the path of the directory itself may move)."""
     digest = hashlib.sha256()
-    for name in sorted(p.name for p in Path(directory).glob("*.safetensors")) + ["labeler_config.json"]:
-        digest.update((Path(directory) / name).read_bytes())
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(directory)).encode() + b"\x00" + path.read_bytes())
     return digest.hexdigest()
+
+
+def _read_cache(cache: Path, identity: str) -> dict[str, np.ndarray]:
+    if not cache.is_file():
+        return {}
+    with np.load(cache) as stored:
+        if "teacher" not in stored.files or str(stored["teacher"]) != identity:
+            raise ValueError(f"distill_cache: {cache} was made by another teacher")
+        return dict(zip(stored["keys"].tolist(), stored["probabilities"], strict=True))
+
+
+def _write_cache(cache: Path, identity: str, scored: dict[str, np.ndarray]) -> None:
+    """Merge `scored` into the cache as it is now on disk (another run may have added to it), through a temporary
+    file of this run's own, then rename."""
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    merged = {**_read_cache(cache, identity), **scored}
+    handle, name = tempfile.mkstemp(dir=cache.parent, prefix=f".{cache.name}.", suffix=".npz")
+    with open(handle, "wb") as out:
+        np.savez(
+            out,
+            teacher=np.array(identity),
+            keys=np.array(list(merged)),
+            probabilities=np.stack(list(merged.values())),
+        )
+    Path(name).replace(cache)
 
 
 def teacher_stance_probabilities(
@@ -383,39 +411,36 @@ def teacher_stance_probabilities(
     """The teacher's (favor, against, none) probabilities for every stance example, zeros for topic rows. Pairs
     already in args.distill_cache are read from it; the others are scored and added to it."""
     assert args.distill_from is not None
-    identity = _teacher_identity(args.distill_from)
-    keys = [_pair_key(e) for e in examples]
-    known: dict[str, np.ndarray] = {}
+    directory = Path(args.distill_from)
+    config = json.loads((directory / "labeler_config.json").read_text(encoding="utf-8"))
+    if config.get("stance_head", "joint") != "joint" or config.get("stance_context", "none") != args.stance_context:
+        raise ValueError(
+            f"distill_from: {directory} has stance head {config.get('stance_head')!r} with context "
+            f"{config.get('stance_context')!r}; this run needs a joint head with {args.stance_context!r}"
+        )
+    identity = _teacher_identity(directory)
     cache = Path(args.distill_cache) if args.distill_cache else None
-    if cache is not None and cache.is_file():
-        with np.load(cache) as stored:
-            if "teacher" not in stored.files or str(stored["teacher"]) != identity:
-                raise ValueError(f"distill_cache: {cache} was made by another teacher than {args.distill_from}")
-            known = dict(zip(stored["keys"].tolist(), stored["probabilities"], strict=True))
+    known = _read_cache(cache, identity) if cache is not None else {}
+    keys = [_pair_key(e) for e in examples]
     todo = {k: e for k, e in zip(keys, examples, strict=True) if e.task == "stance" and k not in known}
     if todo:
-        teacher = SentenceLabeler.from_pretrained(args.distill_from)
-        if list(teacher.schema.stances) != list(stances) or teacher.config.stance_context != args.stance_context:
-            raise ValueError(
-                f"distill_from: {args.distill_from} labels stance as {list(teacher.schema.stances)} with context "
-                f"{teacher.config.stance_context!r}; this run needs {list(stances)} with {args.stance_context!r}"
-            )
+        teacher = SentenceLabeler.from_pretrained(directory)
+        if list(teacher.schema.stances) != list(stances):
+            raise ValueError(f"distill_from: {directory} labels stance as {list(teacher.schema.stances)}")
         started = time.time()
         pending = list(todo.values())
         # the examples' first segments are already the teacher's input (same stance_context); no calibrated prior
-        scored = teacher._probabilities("stance", [e.first for e in pending], [e.second or "" for e in pending], 64)
-        known.update(zip(todo, scored, strict=True))
-        log.info("teacher %s scored %d stance pairs in %.0f s", args.distill_from, len(pending), time.time() - started)
-        if cache is not None:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            partial = cache.with_name(cache.name + ".partial.npz")
-            np.savez(
-                partial,
-                teacher=np.array(identity),
-                keys=np.array(list(known)),
-                probabilities=np.stack(list(known.values())),
+        scored = dict(
+            zip(
+                todo,
+                teacher._probabilities("stance", [e.first for e in pending], [e.second or "" for e in pending], 64),
+                strict=True,
             )
-            partial.replace(cache)
+        )
+        log.info("teacher %s scored %d stance pairs in %.0f s", directory, len(pending), time.time() - started)
+        known.update(scored)
+        if cache is not None:
+            _write_cache(cache, identity, scored)
     out = np.zeros((len(examples), 3), dtype=np.float32)
     for i, (k, e) in enumerate(zip(keys, examples, strict=True)):
         if e.task == "stance":
@@ -557,6 +582,8 @@ def train(args: TrainingArguments, progress: bool = True, skip: set[tuple[str, s
         distill_weight=args.distill_weight if args.distill_from else 0.0,
         distill_temperature=args.distill_temperature,
     )
+    if args.distill_from and labeler.config.stance_head != "joint":
+        raise ValueError(f"distill_from: the model trained here has a {labeler.config.stance_head} stance head")
     soft = teacher_stance_probabilities(args, examples, schema.stances) if args.distill_from else None
     dataset = _encode(examples, labeler, soft)
     before = (
