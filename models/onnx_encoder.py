@@ -50,22 +50,23 @@ def fingerprint(files: Iterable[Path], root: Path, salt: str = "") -> str:
 
 
 def export_float32(pooled: torch.nn.Module, sample: dict[str, torch.Tensor], out: Path) -> Path:
-    """Export `pooled` (input_ids, attention_mask, token_type_ids -> one vector per input) to a float32 ONNX graph
-    with dynamic batch and length."""
+    """Export `pooled` (input_ids, attention_mask[, token_type_ids] -> one vector per input) to a float32 ONNX graph
+    with dynamic batch and length; the graph takes the inputs that `sample` has."""
     import warnings
 
     import torch
 
     axes = {0: "batch", 1: "tokens"}
+    names = [name for name in INPUT_NAMES if name in sample]  # no token_type_ids for MPNet- or RoBERTa-like encoders
     with warnings.catch_warnings():  # tracer notes on shape checks that are constant for an encoder
         warnings.simplefilter("ignore")
         torch.onnx.export(
             pooled.eval(),
-            tuple(sample[name] for name in INPUT_NAMES),
+            tuple(sample[name] for name in names),
             str(out),
-            input_names=list(INPUT_NAMES),
+            input_names=names,
             output_names=["pooled"],
-            dynamic_axes={**{name: axes for name in INPUT_NAMES}, "pooled": {0: "batch"}},
+            dynamic_axes={**{name: axes for name in names}, "pooled": {0: "batch"}},
             opset_version=17,
             dynamo=False,
         )
@@ -130,26 +131,25 @@ def load_tokenizer(path: Path, max_length: int):
 
     tokenizer = Tokenizer.from_file(str(path))
     tokenizer.enable_truncation(max_length)
-    pad = tokenizer.token_to_id("[PAD]") or 0
+    pad = next((i for i in map(tokenizer.token_to_id, ("[PAD]", "<pad>")) if i is not None), 0)
     tokenizer.enable_padding(pad_id=pad, pad_token=tokenizer.id_to_token(pad) or "[PAD]")
     return tokenizer
 
 
 def batch_feeds(
-    tokenizer, first: Sequence[str], second: Sequence[str] | None, batch_size: int
+    tokenizer,
+    first: Sequence[str],
+    second: Sequence[str] | None,
+    batch_size: int,
+    names: Sequence[str] = INPUT_NAMES,
 ) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
-    """(indices, encoder inputs) per length-sorted batch: far less padding than batches in input order."""
+    """(indices, encoder inputs) per length-sorted batch: far less padding than batches in input order. `names`:
+    the inputs the graph takes."""
     for idx in length_sorted_batches(first, second, batch_size):
         inputs = [(first[i], second[i]) for i in idx] if second is not None else [first[i] for i in idx]
         encodings = tokenizer.encode_batch(inputs)
-        yield (
-            idx,
-            {
-                "input_ids": np.array([e.ids for e in encodings], np.int64),
-                "attention_mask": np.array([e.attention_mask for e in encodings], np.int64),
-                "token_type_ids": np.array([e.type_ids for e in encodings], np.int64),
-            },
-        )
+        field = {"input_ids": "ids", "attention_mask": "attention_mask", "token_type_ids": "type_ids"}
+        yield idx, {name: np.array([getattr(e, field[name]) for e in encodings], np.int64) for name in names}
 
 
 class PooledEncoder:
@@ -159,11 +159,12 @@ class PooledEncoder:
         self.tokenizer = load_tokenizer(tokenizer, max_length)
         self.session = session(model, threads)
         self.dim = int(self.session.get_outputs()[0].shape[-1])
+        self.inputs = [i.name for i in self.session.get_inputs()]
 
     def pooled(self, first: Sequence[str], second: Sequence[str] | None = None, batch_size: int = 64) -> np.ndarray:
         """Mean-pooled vectors in length-sorted batches; int8 activations are scaled per batch, so a text's vector
         depends a little on its batch: callers that must match keep the same batching."""
         out = np.zeros((len(first), self.dim), np.float32)
-        for idx, feed in batch_feeds(self.tokenizer, first, second, batch_size):
+        for idx, feed in batch_feeds(self.tokenizer, first, second, batch_size, self.inputs):
             out[idx] = self.session.run(["pooled"], feed)[0]
         return out

@@ -47,11 +47,12 @@ def pooled_encoder(labeler: SentenceLabeler) -> tuple[torch.nn.Module, dict[str,
             super().__init__()
             self.encoder = labeler.encoder
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return labeler.pooled(input_ids, attention_mask, token_type_ids=token_type_ids)
+        def forward(self, input_ids, attention_mask, token_type_ids=None):
+            extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
+            return labeler.pooled(input_ids, attention_mask, **extra)
 
     sample = labeler.tokenize(["a first sentence", "a second, longer sentence of the batch"], ["t", "u"])
-    return Pooled(), dict(sample)
+    return Pooled(), {k: v for k, v in sample.items() if k in labeler.tokenizer.model_input_names}
 
 
 def exported(directory: str | Path, precision: str = "int8") -> Path:

@@ -60,10 +60,9 @@ def export_encoder(encoder: torch.nn.Module, tokenizer, folder: Path) -> Path:
             super().__init__()
             self.encoder = encoder
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            hidden = self.encoder(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
+        def forward(self, input_ids, attention_mask, token_type_ids=None):
+            extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **extra).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
 
@@ -71,12 +70,11 @@ def export_encoder(encoder: torch.nn.Module, tokenizer, folder: Path) -> Path:
     sample = tokenizer(
         ["a first sentence", "a second, longer sentence of the batch"], padding=True, return_tensors="pt"
     )
-    if "token_type_ids" not in sample:
-        sample["token_type_ids"] = torch.zeros_like(sample["input_ids"])
     partial = folder / f".{TOKENIZER_FILE}.{os.getpid()}"
     tokenizer.backend_tokenizer.save(str(partial))
     os.replace(partial, folder / TOKENIZER_FILE)
-    return export_pooled(Pooled(), dict(sample), folder / ENCODER_FILE)
+    inputs = {k: v for k, v in sample.items() if k in tokenizer.model_input_names}  # no token types for MPNet
+    return export_pooled(Pooled(), inputs, folder / ENCODER_FILE)
 
 
 def export_scorer(directory: str | Path, config: SummarizerConfig | None = None) -> Path:

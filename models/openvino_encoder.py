@@ -51,6 +51,7 @@ class OpenVinoEncoder:
         self.lock = threading.Lock()  # one call at a time owns the queue and its callback
         self.tokenizer = load_tokenizer(tokenizer, max_length)
         self.dim = self.model.outputs[0].get_partial_shape()[-1].get_length()
+        self.inputs = [i.get_any_name() for i in self.model.inputs]
 
     def pooled(self, first: Sequence[str], second: Sequence[str] | None = None, batch_size: int = 64) -> np.ndarray:
         """Mean-pooled vectors in length-sorted batches, each run as two halves that the streams (one per core) take
@@ -63,7 +64,7 @@ class OpenVinoEncoder:
         size = max(1, math.ceil(min(batch_size, len(first)) / 2))
         with self.lock:
             self.queue.set_callback(done)
-            for idx, feed in batch_feeds(self.tokenizer, first, second, size):
+            for idx, feed in batch_feeds(self.tokenizer, first, second, size, self.inputs):
                 self.queue.start_async(feed, idx)
             self.queue.wait_all()
         return out

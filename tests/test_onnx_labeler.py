@@ -43,6 +43,20 @@ def test_exported_labeler_is_close_to_fp32_and_cached(tiny_model_dir, precision)
 
 
 @pytest.mark.parametrize("precision", EXPORTED)
+def test_an_encoder_without_token_types_exports_and_matches_fp32(tmp_path, precision):
+    from conftest import tiny_mpnet_labeler
+
+    from stancesum.models.labeler import SentenceLabeler
+    from stancesum.models.onnx_labeler import OnnxLabeler
+
+    tiny_mpnet_labeler().save_pretrained(tmp_path / "m")
+    fp32, fast = SentenceLabeler.from_pretrained(tmp_path / "m"), OnnxLabeler(tmp_path / "m", precision=precision)
+    assert "token_type_ids" not in fp32.tokenize(SENTENCES)
+    a, b = fp32.predict_stances(["troops"] * 3, SENTENCES), fast.predict_stances(["troops"] * 3, SENTENCES)
+    assert np.abs(a - b).max() < 0.02 and (a.argmax(1) == b.argmax(1)).all()
+
+
+@pytest.mark.parametrize("precision", EXPORTED)
 def test_exported_labeler_uses_stance_context_as_trained(tmp_path, precision):
     from conftest import tiny_labeler
 

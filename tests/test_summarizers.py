@@ -206,6 +206,24 @@ def test_quantized_encoder_is_close_and_never_saved(tmp_path):
     np.testing.assert_allclose(loaded.score(TEXTS)[0], scorer.score(TEXTS)[0], atol=1e-5)
 
 
+def test_summarizer_export_of_an_encoder_without_token_types(tmp_path):
+    import torch
+    from conftest import tiny_mpnet_labeler
+
+    from stancesum.models.onnx_encoder import PooledEncoder
+    from stancesum.models.onnx_summarizer import ENCODER_FILE, TOKENIZER_FILE, export_encoder
+
+    labeler = tiny_mpnet_labeler().eval()
+    export_encoder(labeler.encoder, labeler.tokenizer, tmp_path)
+    texts = ["The council voted on Tuesday.", "Critics said the plan was unaffordable and would not pass."]
+    onnx = PooledEncoder(tmp_path / ENCODER_FILE, tmp_path / TOKENIZER_FILE, max_length=64).pooled(texts)
+    with torch.no_grad():
+        batch = labeler.tokenize(texts)
+        own = labeler.pooled(batch["input_ids"], batch["attention_mask"]).numpy()
+    cosine = (onnx * own).sum(1) / (np.linalg.norm(onnx, axis=1) * np.linalg.norm(own, axis=1))
+    assert cosine.min() > 0.99
+
+
 def test_numpy_head_is_the_torch_head():
     import torch
 
