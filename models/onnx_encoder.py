@@ -141,7 +141,7 @@ def batch_feeds(
     first: Sequence[str],
     second: Sequence[str] | None,
     batch_size: int,
-    names: Sequence[str] = INPUT_NAMES,
+    names: Sequence[str],
 ) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
     """(indices, encoder inputs) per length-sorted batch: far less padding than batches in input order. `names`:
     the inputs the graph takes."""

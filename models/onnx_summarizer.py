@@ -73,8 +73,7 @@ def export_encoder(encoder: torch.nn.Module, tokenizer, folder: Path) -> Path:
     partial = folder / f".{TOKENIZER_FILE}.{os.getpid()}"
     tokenizer.backend_tokenizer.save(str(partial))
     os.replace(partial, folder / TOKENIZER_FILE)
-    inputs = {k: v for k, v in sample.items() if k in tokenizer.model_input_names}  # no token types for MPNet
-    return export_pooled(Pooled(), inputs, folder / ENCODER_FILE)
+    return export_pooled(Pooled(), dict(sample), folder / ENCODER_FILE)  # the tokenizer's own inputs
 
 
 def export_scorer(directory: str | Path, config: SummarizerConfig | None = None) -> Path:
