@@ -15,9 +15,11 @@ from stancesum.training.corpora import (
     STANCE_CORPORA,
     SUMMARY_CORPORA,
     TOPIC_CORPORA,
+    UNLABELED,
     CorpusError,
     StanceExample,
     TopicExample,
+    babe_stance,
     babe_topics,
     basil,
     bbc_summary,
@@ -112,6 +114,7 @@ def test_registries_name_the_loaders():
         "vast_by_topic",
         "basil",
         "fnc1",
+        "babe_stance",
     }
     assert set(TOPIC_CORPORA) == {"babe_topics", "bbc_topics"}
     assert set(SUMMARY_CORPORA) == {"bbc_summary", "xsum_val"}
@@ -452,6 +455,12 @@ def test_babe_topics(tmp_path):
         ("The Senate voted.", "domestic_politics"),
         ("A vaccine was approved.", "health_medicine"),
     ]
+    pairs = babe_stance(tmp_path)
+    assert [(e.target, e.text, e.label) for e in pairs] == [
+        ("stronger action against climate change", "Emissions rose again.", UNLABELED),
+        ("stricter gun control laws", "Gun sales rose.", UNLABELED),
+        ("vaccination", "A vaccine was approved.", UNLABELED),
+    ]  # the 2020 elections name no position, so that sentence has no pair
 
 
 def write_bbc(
@@ -574,6 +583,8 @@ def test_real_stance_corpora(shared_data):
     assert set(counts["vast_by_topic"]) == {"train", "dev"}
     assert sum(sum(c.values()) for c in counts["basil"].values()) == 5112
     assert sum(sum(c.values()) for c in counts["fnc1"].values()) <= 6000
+    assert {s: sum(c.values()) for s, c in counts["babe_stance"].items()} == {"train": 2318, "dev": 290, "test": 286}
+    assert all(c == {"unlabeled": sum(c.values())} for c in counts.pop("babe_stance").values())
     assert all(set(c) <= {"favor", "against", "none"} for name in counts for c in counts[name].values())
 
 

@@ -511,6 +511,51 @@ def test_distillation_targets_reach_the_loss_beside_a_contrastive_stage(tiny_bas
     assert batch["soft"].dtype == torch.float32 and not torch.isclose(losses[0]["loss"], losses[1]["loss"])
 
 
+def write_babe(data_dir: Path) -> None:
+    import csv
+
+    header = ["text", "news_link", "outlet", "topic", "type", "label_bias", "label_opinion", "biased_words"]
+    rows = [
+        [f"Sentence {i} on the matter.", f"link{i % 7}", "o", topic, "left", "", "", "[]"]
+        for i, topic in enumerate(["gun control", "taxes", "sport", "abortion"] * 10)
+    ]
+    for name, part in (("final_labels_SG2.csv", rows), ("final_labels_SG1.csv", rows[:5])):
+        (data_dir / "babe").mkdir(parents=True, exist_ok=True)
+        with (data_dir / "babe" / name).open("w", encoding="utf-8-sig", newline="") as f:
+            csv.writer(f, delimiter=";").writerows([header, *part])
+
+
+def test_teacher_labels_the_unlabeled_pairs_of_a_transfer_set(tiny_base, tiny_model_dir, tmp_path):
+    import numpy as np
+
+    from stancesum.training.corpora import UNLABELED
+    from stancesum.training.examples import Example
+    from stancesum.training.run import RECORD_FILE, run_training
+    from stancesum.training.trainer import teacher_labeled
+
+    examples = [
+        Example("stance", "t", "a", UNLABELED, "babe_stance"),
+        Example("stance", "t", "b", "favor", "seeds"),
+        Example("topic", "c", None, "other", "seeds"),
+    ]
+    soft = np.array([[0.1, 0.7, 0.2], [0.0, 0.0, 1.0], [0, 0, 0]], dtype=np.float32)
+    assert [e.label for e in teacher_labeled(examples, soft, LabelSchema().stances)] == ["against", "favor", "other"]
+
+    data_dir = tmp_path / "data"
+    write_babe(data_dir)
+    sources = {**NO_PUBLIC["stance_sources"], "babe_stance": -1}
+    args = tiny_args(
+        tiny_base, tmp_path / "m", data_dir=str(data_dir), stance_sources=sources, distill_from=str(tiny_model_dir)
+    )
+    record = json.loads((run_training(args, progress=False) / RECORD_FILE).read_text())
+    babe = record["examples"]["stance/babe_stance"]
+    assert set(babe) <= {"favor", "against", "none"} and 0 < sum(babe.values()) <= 30  # sport has no target
+    with pytest.raises(ConfigError, match="stance_sources.babe_stance: its pairs are unlabeled; needs distill_from"):
+        TrainingArguments(stance_sources=sources)
+    retraining = load_arguments(None, {"init_from": str(tmp_path / "m")})
+    assert retraining.stance_sources["babe_stance"] == 0  # the teacher is not carried over, nor what it labels
+
+
 def test_distillation_needs_a_teacher_directory_and_a_joint_head(tmp_path):
     with pytest.raises(ConfigError, match="distill_from: model directory"):
         TrainingArguments(distill_from=str(tmp_path / "absent"))

@@ -13,7 +13,8 @@ import yaml
 from stancesum.models.labeler_config import DEFAULT_BASE_MODEL
 
 REPO = Path(__file__).resolve().parents[1]
-STANCE_SOURCES = ("seeds", "emergent", "perspectrum", "ibm_claim_stance", "vast", "basil", "fnc1")
+STANCE_SOURCES = ("seeds", "emergent", "perspectrum", "ibm_claim_stance", "vast", "basil", "fnc1", "babe_stance")
+TEACHER_LABELED_SOURCES = ("babe_stance",)  # unlabeled pairs: the distill_from teacher labels them
 TOPIC_SOURCES = ("seeds", "bbc_topics", "babe_topics")
 
 
@@ -51,6 +52,7 @@ class TrainingArguments:
             "vast": 0,
             "basil": 0,
             "fnc1": 0,
+            "babe_stance": 0,
         }
     )
     topic_sources: dict[str, int] = field(default_factory=lambda: {"seeds": -1, "bbc_topics": 0, "babe_topics": 0})
@@ -175,6 +177,9 @@ class TrainingArguments:
                 raise ConfigError("distill_from: needs stance_head: joint (the teacher's three-way probabilities)")
         if self.distill_from is None and self.distill_cache is not None:
             raise ConfigError("distill_cache: needs distill_from (the teacher whose probabilities it keeps)")
+        for name in TEACHER_LABELED_SOURCES:
+            if self.distill_from is None and self.stance_sources.get(name, 0) != 0:
+                raise ConfigError(f"stance_sources.{name}: its pairs are unlabeled; needs distill_from (the teacher)")
         if self.init_from is not None and not Path(self.init_from).is_dir():
             raise ConfigError(f"init_from: model directory {self.init_from} does not exist")
         for path in self.extra_data:
@@ -286,7 +291,12 @@ def model_recipe(model_dir: Path) -> dict[str, Any]:
     except (OSError, json.JSONDecodeError) as err:
         raise ConfigError(f"{record}: cannot be read ({err})") from None
     known = {f.name for f in dataclasses.fields(TrainingArguments)}
-    return {k: v for k, v in arguments.items() if k in known and k not in _RUN_SETTINGS}
+    recipe = {k: v for k, v in arguments.items() if k in known and k not in _RUN_SETTINGS}
+    if "stance_sources" in recipe:  # the teacher is not carried over, so neither are the pairs only it can label
+        recipe["stance_sources"] = {
+            k: 0 if k in TEACHER_LABELED_SOURCES else v for k, v in recipe["stance_sources"].items()
+        }
+    return recipe
 
 
 def load_arguments(config: Path | None, overrides: dict[str, str] | None = None) -> TrainingArguments:

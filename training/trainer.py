@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 import logging
@@ -24,6 +25,7 @@ from stancesum.models.labeler import SentenceLabeler
 from stancesum.models.labeler_config import stance_contexts
 from stancesum.models.schema import LabelSchema
 from stancesum.training.arguments import TrainingArguments
+from stancesum.training.corpora.types import UNLABELED
 from stancesum.training.examples import (
     SIDED_ONLY_SOURCES,
     Example,
@@ -448,6 +450,15 @@ def teacher_stance_probabilities(
     return out
 
 
+def teacher_labeled(examples: list[Example], soft: np.ndarray, stances: Sequence[str]) -> list[Example]:
+    """The examples with each UNLABELED stance pair given the teacher's most probable label, so that it counts in
+    the class weights and the hard part of the distilled loss as a pseudo-label (its soft part is the teacher's)."""
+    return [
+        dataclasses.replace(e, label=stances[int(np.argmax(p))]) if e.label == UNLABELED else e
+        for e, p in zip(examples, soft, strict=True)
+    ]
+
+
 def _encode(examples: list[Example], labeler: SentenceLabeler, soft: np.ndarray | None = None):
     from datasets import Dataset
 
@@ -574,6 +585,11 @@ def train(args: TrainingArguments, progress: bool = True, skip: set[tuple[str, s
     if not selection:
         raise ValueError(f"{args.splits_path}: no article in the selection splits {args.selection_splits}")
     guard = guard_examples(args)
+    if args.distill_from and labeler.config.stance_head != "joint":
+        raise ValueError(f"distill_from: the model trained here has a {labeler.config.stance_head} stance head")
+    soft = teacher_stance_probabilities(args, examples, schema.stances) if args.distill_from else None
+    if soft is not None:
+        examples = teacher_labeled(examples, soft, schema.stances)
     log.info("training examples: %s", describe(examples))
     module = MultiTaskModule(
         labeler,
@@ -582,9 +598,6 @@ def train(args: TrainingArguments, progress: bool = True, skip: set[tuple[str, s
         distill_weight=args.distill_weight if args.distill_from else 0.0,
         distill_temperature=args.distill_temperature,
     )
-    if args.distill_from and labeler.config.stance_head != "joint":
-        raise ValueError(f"distill_from: the model trained here has a {labeler.config.stance_head} stance head")
-    soft = teacher_stance_probabilities(args, examples, schema.stances) if args.distill_from else None
     dataset = _encode(examples, labeler, soft)
     before = (
         {name: article_counts(labeler, articles) for name, articles in selection.items()} if args.init_from else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from stancesum.training.corpora.babe import babe_topics
+from stancesum.training.corpora.babe import babe_stance, babe_topics
 from stancesum.training.corpora.basil import basil
 from stancesum.training.corpora.bbc_news_summary import bbc_summary, bbc_topics
 from stancesum.training.corpora.emergent import emergent
@@ -19,6 +19,7 @@ from stancesum.training.corpora.seed_summaries import seed_summaries, summary_on
 from stancesum.training.corpora.types import (
     DEFAULT_DATA_DIR,
     SPLITS,
+    UNLABELED,
     CorpusError,
     StanceExample,
     SummaryDocument,
@@ -34,6 +35,7 @@ STANCE_CORPORA: dict[str, Callable[..., list[StanceExample]]] = {
     "ibm_claim_stance": ibm_claim_stance,
     "vast": vast,  # all rows "dev" (VAST's dev split)
     "vast_by_topic": vast_by_topic,  # the same rows, 70/30 train/dev by topic
+    "babe_stance": babe_stance,  # unlabeled: a teacher labels them (distill_from)
     "basil": basil,
     "fnc1": fnc1,
 }
@@ -56,6 +58,8 @@ __all__ = [
     "StanceExample",
     "SummaryDocument",
     "TopicExample",
+    "UNLABELED",
+    "babe_stance",
     "babe_topics",
     "basil",
     "bbc_summary",

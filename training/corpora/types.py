@@ -22,6 +22,7 @@ SPLITS: tuple[str, ...] = ("train", "dev", "test", "guard")  # guard: carved fro
 # the seed corpus also holds out whole families
 SEED_SPLITS: tuple[str, ...] = ("train", "dev", "test", "ood_dev", "ood_test")
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+UNLABELED = "unlabeled"  # the label of a stance pair that a teacher model labels at training time (distill_from)
 
 
 class CorpusError(ValueError):
@@ -46,7 +47,7 @@ class StanceExample:
     split: str
 
     def __post_init__(self) -> None:
-        _check("label", self.label, STANCE_LABELS)
+        _check("label", self.label, (*STANCE_LABELS, UNLABELED))
         _check("split", self.split, SPLITS)
 
 
