@@ -461,6 +461,8 @@ def test_babe_topics(tmp_path):
         ("stricter gun control laws", "Gun sales rose.", UNLABELED),
         ("vaccination", "A vaccine was approved.", UNLABELED),
     ]  # the 2020 elections name no position, so that sentence has no pair
+    with pytest.raises(ValueError, match="label must be one of"):  # only a teacher-labeled source may be unlabeled
+        StanceExample("t", "x", UNLABELED, "emergent", "g", "train")
 
 
 def write_bbc(
@@ -583,8 +585,8 @@ def test_real_stance_corpora(shared_data):
     assert set(counts["vast_by_topic"]) == {"train", "dev"}
     assert sum(sum(c.values()) for c in counts["basil"].values()) == 5112
     assert sum(sum(c.values()) for c in counts["fnc1"].values()) <= 6000
-    assert {s: sum(c.values()) for s, c in counts["babe_stance"].items()} == {"train": 2318, "dev": 290, "test": 286}
-    assert all(c == {"unlabeled": sum(c.values())} for c in counts.pop("babe_stance").values())
+    unlabeled = counts.pop("babe_stance")
+    assert unlabeled == {"train": {"unlabeled": 2318}, "dev": {"unlabeled": 290}, "test": {"unlabeled": 286}}
     assert all(set(c) <= {"favor", "against", "none"} for name in counts for c in counts[name].values())
 
 

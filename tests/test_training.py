@@ -1,3 +1,4 @@
+import csv
 import json
 import re
 import tempfile
@@ -512,25 +513,23 @@ def test_distillation_targets_reach_the_loss_beside_a_contrastive_stage(tiny_bas
 
 
 def write_babe(data_dir: Path) -> None:
-    import csv
-
+    """BABE's two files in a data dir: 40 sentences over 7 articles; sport names no position, so has no pair."""
     header = ["text", "news_link", "outlet", "topic", "type", "label_bias", "label_opinion", "biased_words"]
     rows = [
         [f"Sentence {i} on the matter.", f"link{i % 7}", "o", topic, "left", "", "", "[]"]
         for i, topic in enumerate(["gun control", "taxes", "sport", "abortion"] * 10)
     ]
+    (data_dir / "babe").mkdir(parents=True, exist_ok=True)
     for name, part in (("final_labels_SG2.csv", rows), ("final_labels_SG1.csv", rows[:5])):
-        (data_dir / "babe").mkdir(parents=True, exist_ok=True)
         with (data_dir / "babe" / name).open("w", encoding="utf-8-sig", newline="") as f:
             csv.writer(f, delimiter=";").writerows([header, *part])
 
 
-def test_teacher_labels_the_unlabeled_pairs_of_a_transfer_set(tiny_base, tiny_model_dir, tmp_path):
+def test_teacher_labeled_gives_only_the_unlabeled_pairs_the_teachers_label():
     import numpy as np
 
     from stancesum.training.corpora import UNLABELED
     from stancesum.training.examples import Example
-    from stancesum.training.run import RECORD_FILE, run_training
     from stancesum.training.trainer import teacher_labeled
 
     examples = [
@@ -541,24 +540,42 @@ def test_teacher_labels_the_unlabeled_pairs_of_a_transfer_set(tiny_base, tiny_mo
     soft = np.array([[0.1, 0.7, 0.2], [0.0, 0.0, 1.0], [0, 0, 0]], dtype=np.float32)
     assert [e.label for e in teacher_labeled(examples, soft, LabelSchema().stances)] == ["against", "favor", "other"]
 
+
+def test_a_transfer_set_trains_on_the_teachers_labels(tiny_base, tiny_model_dir, tmp_path):
+    from stancesum.training.corpora import babe_stance
+    from stancesum.training.run import RECORD_FILE, run_training
+
     data_dir = tmp_path / "data"
     write_babe(data_dir)
+    train_pairs = sum(r.split == "train" for r in babe_stance(data_dir))
+    assert 0 < train_pairs < 30  # 30 sentences have a position; some articles fall in dev and test
     sources = {**NO_PUBLIC["stance_sources"], "babe_stance": -1}
     args = tiny_args(
         tiny_base, tmp_path / "m", data_dir=str(data_dir), stance_sources=sources, distill_from=str(tiny_model_dir)
     )
     record = json.loads((run_training(args, progress=False) / RECORD_FILE).read_text())
     babe = record["examples"]["stance/babe_stance"]
-    assert set(babe) <= {"favor", "against", "none"} and 0 < sum(babe.values()) <= 30  # sport has no target
-    with pytest.raises(ConfigError, match="stance_sources.babe_stance: its pairs are unlabeled; needs distill_from"):
-        TrainingArguments(stance_sources=sources)
-    retraining = load_arguments(None, {"init_from": str(tmp_path / "m")})
-    assert retraining.stance_sources["babe_stance"] == 0  # the teacher is not carried over, nor what it labels
+    assert set(babe) <= {"favor", "against", "none"} and sum(babe.values()) == train_pairs
+
+
+def test_retraining_drops_a_teacher_labeled_source_unless_a_teacher_is_given(tmp_path):
+    model = tmp_path / "model"
+    model.mkdir()
+    recipe = {"stance_sources": {"babe_stance": -1, "fnc1": 7}, "distill_from": "teacher"}
+    (model / "training_record.json").write_text(json.dumps({"arguments": recipe}))
+    args = load_arguments(None, {"init_from": str(model)})
+    assert (args.stance_sources["babe_stance"], args.stance_sources["fnc1"], args.distill_from) == (0, 7, None)
+    with_teacher = load_arguments(None, {"init_from": str(model), "distill_from": str(tmp_path)})
+    assert with_teacher.stance_sources["babe_stance"] == -1
 
 
 def test_distillation_needs_a_teacher_directory_and_a_joint_head(tmp_path):
     with pytest.raises(ConfigError, match="distill_from: model directory"):
         TrainingArguments(distill_from=str(tmp_path / "absent"))
+    with pytest.raises(ConfigError, match="distill_from: model directory"):
+        TrainingArguments(distill_from="")  # Path("") is the working directory
+    with pytest.raises(ConfigError, match="stance_sources.babe_stance: its pairs are unlabeled; needs distill_from"):
+        TrainingArguments(stance_sources={"babe_stance": -1})
     with pytest.raises(ConfigError, match="stance_head: joint"):
         TrainingArguments(distill_from=str(tmp_path), stance_head="factorized")
     with pytest.raises(ConfigError, match="distill_weight"):

@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 import yaml
 
 from stancesum.models.labeler_config import DEFAULT_BASE_MODEL
+from stancesum.training.corpora.types import TEACHER_LABELED_SOURCES
 
 REPO = Path(__file__).resolve().parents[1]
 STANCE_SOURCES = ("seeds", "emergent", "perspectrum", "ibm_claim_stance", "vast", "basil", "fnc1", "babe_stance")
-TEACHER_LABELED_SOURCES = ("babe_stance",)  # unlabeled pairs: the distill_from teacher labels them
 TOPIC_SOURCES = ("seeds", "bbc_topics", "babe_topics")
 
 
@@ -171,13 +171,13 @@ class TrainingArguments:
                 "encoder_weights: 'delta' needs freeze_embeddings: true (the embeddings come from the base)"
             )
         if self.distill_from is not None:
-            if not Path(self.distill_from).is_dir():
+            if not self.distill_from.strip() or not Path(self.distill_from).is_dir():
                 raise ConfigError(f"distill_from: model directory {self.distill_from} does not exist")
             if self.stance_head != "joint":
                 raise ConfigError("distill_from: needs stance_head: joint (the teacher's three-way probabilities)")
         if self.distill_from is None and self.distill_cache is not None:
             raise ConfigError("distill_cache: needs distill_from (the teacher whose probabilities it keeps)")
-        for name in TEACHER_LABELED_SOURCES:
+        for name in sorted(TEACHER_LABELED_SOURCES):
             if self.distill_from is None and self.stance_sources.get(name, 0) != 0:
                 raise ConfigError(f"stance_sources.{name}: its pairs are unlabeled; needs distill_from (the teacher)")
         if self.init_from is not None and not Path(self.init_from).is_dir():
@@ -291,12 +291,7 @@ def model_recipe(model_dir: Path) -> dict[str, Any]:
     except (OSError, json.JSONDecodeError) as err:
         raise ConfigError(f"{record}: cannot be read ({err})") from None
     known = {f.name for f in dataclasses.fields(TrainingArguments)}
-    recipe = {k: v for k, v in arguments.items() if k in known and k not in _RUN_SETTINGS}
-    if "stance_sources" in recipe:  # the teacher is not carried over, so neither are the pairs only it can label
-        recipe["stance_sources"] = {
-            k: 0 if k in TEACHER_LABELED_SOURCES else v for k, v in recipe["stance_sources"].items()
-        }
-    return recipe
+    return {k: v for k, v in arguments.items() if k in known and k not in _RUN_SETTINGS}
 
 
 def load_arguments(config: Path | None, overrides: dict[str, str] | None = None) -> TrainingArguments:
@@ -305,4 +300,8 @@ def load_arguments(config: Path | None, overrides: dict[str, str] | None = None)
     draws on the same sources; the config file and the overrides still change any of it."""
     init_from = (overrides or {}).get("init_from")
     base = model_recipe(Path(init_from)) if init_from else None
+    if base and "stance_sources" in base and not (overrides or {}).get("distill_from"):
+        # the teacher is not carried over (a run setting), so neither are the pairs only a teacher can label
+        sources = base["stance_sources"]
+        base["stance_sources"] = {k: 0 if k in TEACHER_LABELED_SOURCES else v for k, v in sources.items()}
     return load_config(TrainingArguments, config, overrides, base=base)

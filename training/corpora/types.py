@@ -23,6 +23,7 @@ SPLITS: tuple[str, ...] = ("train", "dev", "test", "guard")  # guard: carved fro
 SEED_SPLITS: tuple[str, ...] = ("train", "dev", "test", "ood_dev", "ood_test")
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 UNLABELED = "unlabeled"  # the label of a stance pair that a teacher model labels at training time (distill_from)
+TEACHER_LABELED_SOURCES = frozenset({"babe_stance"})  # the stance sources whose pairs are all UNLABELED
 
 
 class CorpusError(ValueError):
@@ -47,7 +48,7 @@ class StanceExample:
     split: str
 
     def __post_init__(self) -> None:
-        _check("label", self.label, (*STANCE_LABELS, UNLABELED))
+        _check("label", self.label, (UNLABELED,) if self.source in TEACHER_LABELED_SOURCES else STANCE_LABELS)
         _check("split", self.split, SPLITS)
 
 
