@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 EXPORT_VERSION = 1  # bump when the exported graph or the quantization changes
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
+# graph input -> the attribute of a `tokenizers` Encoding that holds it
+ENCODING_FIELDS = {"input_ids": "ids", "attention_mask": "attention_mask", "token_type_ids": "type_ids"}
 LARGE_FILE = 16 * 2**20  # files above this are identified by path, size and mtime instead of their bytes
 
 
@@ -148,8 +150,7 @@ def batch_feeds(
     for idx in length_sorted_batches(first, second, batch_size):
         inputs = [(first[i], second[i]) for i in idx] if second is not None else [first[i] for i in idx]
         encodings = tokenizer.encode_batch(inputs)
-        field = {"input_ids": "ids", "attention_mask": "attention_mask", "token_type_ids": "type_ids"}
-        yield idx, {name: np.array([getattr(e, field[name]) for e in encodings], np.int64) for name in names}
+        yield idx, {name: np.array([getattr(e, ENCODING_FIELDS[name]) for e in encodings], np.int64) for name in names}
 
 
 class PooledEncoder:

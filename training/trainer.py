@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
+import io
 import json
 import logging
 import math
@@ -20,6 +21,7 @@ import torch
 from torch import nn
 
 from stancesum.models.article import Article
+from stancesum.models.articles_io import atomic_write_bytes
 from stancesum.models.bootstrap import accuracy_from_confusion, f1_from_confusion, paired_difference_ci
 from stancesum.models.labeler import SentenceLabeler
 from stancesum.models.labeler_config import stance_contexts
@@ -392,19 +394,12 @@ def _read_cache(cache: Path, identity: str) -> dict[str, np.ndarray]:
 
 
 def _write_cache(cache: Path, identity: str, scored: dict[str, np.ndarray]) -> None:
-    """Merge `scored` into the cache as it is now on disk (another run may have added to it), through a temporary
-    file of this run's own, then rename."""
-    cache.parent.mkdir(parents=True, exist_ok=True)
+    """Merge `scored` into the cache as it is now on disk (another run may have added to it), written atomically."""
     merged = {**_read_cache(cache, identity), **scored}
-    handle, name = tempfile.mkstemp(dir=cache.parent, prefix=f".{cache.name}.", suffix=".npz")
-    with open(handle, "wb") as out:
-        np.savez(
-            out,
-            teacher=np.array(identity),
-            keys=np.array(list(merged)),
-            probabilities=np.stack(list(merged.values())),
-        )
-    Path(name).replace(cache)
+    buffer = io.BytesIO()
+    keys, probabilities = np.array(list(merged)), np.stack(list(merged.values()))
+    np.savez(buffer, teacher=np.array(identity), keys=keys, probabilities=probabilities)
+    atomic_write_bytes(cache, buffer.getvalue())
 
 
 def teacher_stance_probabilities(
